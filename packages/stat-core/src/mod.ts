@@ -1,0 +1,5 @@
+/**
+ * stat-core: the portable statistics engine.
+ * @module
+ */
+export * from "./definitions.ts";
