@@ -1,0 +1,92 @@
+import { describe, expect, test } from "bun:test";
+import { busContract } from "./bus_contract.ts";
+import { MemoryCluster } from "./memory.ts";
+import type { SegmentBus } from "./segment_bus.ts";
+
+busContract("in-process (SharedArrayBuffer)", ({ instances, ringBytes, maxRecord }) => {
+  const cluster = new MemoryCluster({
+    maxInstances: instances,
+    spscBytes: ringBytes,
+    broadcastBytes: ringBytes,
+    maxRecord,
+    staleMs: 1000,
+  });
+  const buses: SegmentBus[] = [];
+  for (let i = 0; i < instances; i++) buses.push(cluster.join(i, { heartbeatMs: 50 }));
+  return {
+    buses,
+    kill: (id) => cluster.crash(buses[id]),
+    restart: (id) => {
+      buses[id] = cluster.join(id, { heartbeatMs: 50 });
+      return buses[id];
+    },
+    close: () => {
+      for (const b of buses) b.close();
+    },
+  };
+});
+
+describe("MemoryCluster", () => {
+  test("attach() validates a SharedArrayBuffer created elsewhere and shares it", () => {
+    const c = new MemoryCluster({ maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
+    const a = c.join(0, { heartbeatMs: 0 });
+    const other = MemoryCluster.attach(c.segment.buffer as SharedArrayBuffer);
+    const b = other.join(1, { heartbeatMs: 0 });
+    a.offer(1, new Uint8Array([9]));
+    a.flush();
+    let v = 0;
+    b.poll((u8, off) => (v = u8[off]));
+    expect(v).toBe(9);
+    expect(() => MemoryCluster.attach(new SharedArrayBuffer(4096))).toThrow(/empty|magic/);
+    a.close();
+    b.close();
+  });
+
+  test("inspect() reports fill, counters and member states", () => {
+    const c = new MemoryCluster({ maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
+    const a = c.join(0, { heartbeatMs: 0 });
+    const b = c.join(1, { heartbeatMs: 0 });
+    for (let i = 0; i < 10; i++) a.offer(1, new Uint8Array(24));
+    a.flush();
+    let snap = c.inspect();
+    const ring = snap.rings.find((r) => r.kind === "spsc" && r.from === 0 && r.to === 1)!;
+    expect(ring.records).toBe(10);
+    expect(ring.bytes).toBe(240);
+    expect(ring.fillBytes).toBe(10 * 32);
+    expect(ring.cursors[0].lagBytes).toBe(320);
+    b.poll(() => {});
+    snap = c.inspect();
+    const r2 = snap.rings.find((r) => r.kind === "spsc" && r.from === 0 && r.to === 1)!;
+    expect(r2.fillBytes).toBe(0);
+    expect(r2.cursors[0].records).toBe(10);
+    expect(snap.members.map((m) => m.state)).toEqual(["alive", "alive"]);
+    c.crash(b);
+    expect(c.inspect().members[1]).toMatchObject({ state: "dead", reason: "process gone" });
+    a.close();
+  });
+
+  test("runs between Workers over one SharedArrayBuffer", async () => {
+    if (typeof Worker === "undefined") return;
+    const c = new MemoryCluster({ maxInstances: 2, spscBytes: 1 << 16, broadcastBytes: 4096, maxRecord: 256 });
+    const b = c.join(1, { heartbeatMs: 0 });
+    const w = new Worker(new URL("./memory_worker_fixture.ts", import.meta.url).href, { type: "module" });
+    const N = 50_000;
+    w.postMessage({ sab: c.segment.buffer, n: N });
+    let got = 0;
+    let bad = 0;
+    const t0 = Date.now();
+    const h = (u8: Uint8Array, off: number, len: number) => {
+      const dv = new DataView(u8.buffer, u8.byteOffset + off, len);
+      if (dv.getUint32(0, true) !== got || len !== 8 + (got % 64)) bad++;
+      got++;
+    };
+    while (got < N && Date.now() - t0 < 20_000) {
+      b.poll(h, 1000);
+      if (!b.available()) await b.wait(100);
+    }
+    w.terminate();
+    expect(bad).toBe(0);
+    expect(got).toBe(N);
+    b.close();
+  });
+});
