@@ -209,7 +209,11 @@ export function busContract(name: string, makeBus: MakeBus): void {
       await f.kill(2);
       await until(() => a.members()[2].state === "dead", 10_000, "instance 2 seen dead");
       // Now the publisher evicts c and goes on; b still gets everything, in order.
-      await until(() => a.offer(BROADCAST, makeRecord(scratch, 0, sent, 200)), 10_000, "offer after eviction");
+      await until(
+        () => a.offer(BROADCAST, makeRecord(scratch, 0, sent, 200)),
+        10_000,
+        "offer after eviction",
+      );
       sent++;
       for (let i = 0; i < 500; i++) {
         while (!a.offer(BROADCAST, makeRecord(scratch, 0, sent, 200))) {

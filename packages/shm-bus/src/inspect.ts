@@ -69,7 +69,10 @@ export interface SegmentSnapshot {
  * inspectSegment(seg, { now, liveness }).members.map((m) => m.state);
  * ```
  */
-export function inspectSegment(seg: Segment, options: { now: () => number; liveness: Liveness }): SegmentSnapshot {
+export function inspectSegment(
+  seg: Segment,
+  options: { now: () => number; liveness: Liveness },
+): SegmentSnapshot {
   const h = readHeader(seg.buffer);
   const { i32, f64 } = seg.view;
   const members = new Membership(seg, options).list();

@@ -167,7 +167,9 @@ export function validateParams(p: LayoutParams): void {
   }
   const cap = Math.min(spscBytes, broadcastBytes) / 4;
   if (!Number.isInteger(maxRecord) || maxRecord < 1 || maxRecord > cap) {
-    throw new LayoutError(`maxRecord must be an integer in 1..${cap} (a quarter of a ring), got ${maxRecord}`);
+    throw new LayoutError(
+      `maxRecord must be an integer in 1..${cap} (a quarter of a ring), got ${maxRecord}`,
+    );
   }
 }
 

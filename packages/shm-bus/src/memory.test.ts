@@ -67,7 +67,12 @@ describe("MemoryCluster", () => {
 
   test("runs between Workers over one SharedArrayBuffer", async () => {
     if (typeof Worker === "undefined") return;
-    const c = new MemoryCluster({ maxInstances: 2, spscBytes: 1 << 16, broadcastBytes: 4096, maxRecord: 256 });
+    const c = new MemoryCluster({
+      maxInstances: 2,
+      spscBytes: 1 << 16,
+      broadcastBytes: 4096,
+      maxRecord: 256,
+    });
     const b = c.join(1, { heartbeatMs: 0 });
     const w = new Worker(new URL("./memory_worker_fixture.ts", import.meta.url).href, { type: "module" });
     const N = 50_000;

@@ -54,12 +54,18 @@ export class MemoryCluster {
   }
 
   /** Opens (validates) a segment in a SharedArrayBuffer created elsewhere (another Worker). */
-  static attach(buffer: SharedArrayBuffer, options: { now?: () => number; staleMs?: number } = {}): MemoryCluster {
+  static attach(
+    buffer: SharedArrayBuffer,
+    options: { now?: () => number; staleMs?: number } = {},
+  ): MemoryCluster {
     return new MemoryCluster({ segment: openSegment(buffer), ...options });
   }
 
   /** Joins instance `id` (a fresh generation; a crashed id is revived). */
-  join(id: number, options: Partial<Pick<SegmentBusOptions, "publishEvery" | "heartbeatMs" | "idle">> = {}): SegmentBus {
+  join(
+    id: number,
+    options: Partial<Pick<SegmentBusOptions, "publishEvery" | "heartbeatMs" | "idle">> = {},
+  ): SegmentBus {
     this._crashed.delete(id + 1);
     return new SegmentBus(this.segment, {
       self: id,

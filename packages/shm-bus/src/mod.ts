@@ -27,10 +27,10 @@ export {
   align8,
   H,
   HEADER_BYTES,
-  LINE,
   Layout,
   LayoutError,
   type LayoutParams,
+  LINE,
   M,
   MAGIC,
   MAX_INSTANCES,
@@ -41,10 +41,23 @@ export {
   VERSION,
   validateParams,
 } from "./layout.ts";
-export { type Liveness, MemberBusyError, type MemberInfo, Membership, type MembershipOptions } from "./membership.ts";
+export {
+  type Liveness,
+  MemberBusyError,
+  type MemberInfo,
+  Membership,
+  type MembershipOptions,
+} from "./membership.ts";
 export { MemoryCluster, type MemoryClusterOptions } from "./memory.ts";
 export { AtomicsParker, type Parker } from "./parker.ts";
-export { type RecordHandler, RecordTooLargeError, RingReader, RingWriter, recordSize, type WriterHooks } from "./ring.ts";
+export {
+  type RecordHandler,
+  RecordTooLargeError,
+  RingReader,
+  RingWriter,
+  recordSize,
+  type WriterHooks,
+} from "./ring.ts";
 export {
   type Creator,
   fnv1a,

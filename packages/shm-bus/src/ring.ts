@@ -317,7 +317,8 @@ export class RingReader {
   private _token = 1;
 
   constructor(view: SegmentView, geometry: RingGeometry, k: number, maxRecord: number) {
-    if (!(k >= 0 && k < geometry.cursors)) throw new RangeError(`cursor ${k} out of 0..${geometry.cursors - 1}`);
+    if (!(k >= 0 && k < geometry.cursors))
+      throw new RangeError(`cursor ${k} out of 0..${geometry.cursors - 1}`);
     this.geometry = geometry;
     this._u8 = view.u8;
     this._i32 = view.i32;

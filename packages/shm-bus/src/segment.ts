@@ -206,13 +206,22 @@ export function openSegment(buffer: ArrayBufferLike): Segment {
   const h = readHeader(buffer);
   if (h.magic !== MAGIC >>> 0) {
     if (h.magic === 0 && h.version === 0) {
-      throw new SegmentError("NOT_READY", "segment header is empty (creator not finished, or not a bus segment)");
+      throw new SegmentError(
+        "NOT_READY",
+        "segment header is empty (creator not finished, or not a bus segment)",
+      );
     }
-    throw new SegmentError("BAD_MAGIC", `not a statd bus segment: magic ${_hex(h.magic)}, expected ${_hex(MAGIC)}`);
+    throw new SegmentError(
+      "BAD_MAGIC",
+      `not a statd bus segment: magic ${_hex(h.magic)}, expected ${_hex(MAGIC)}`,
+    );
   }
   if (h.version === 0) throw new SegmentError("NOT_READY", "segment header not yet published by its creator");
   if (h.version !== VERSION) {
-    throw new SegmentError("BAD_VERSION", `segment layout version ${h.version}, this build understands ${VERSION}`);
+    throw new SegmentError(
+      "BAD_VERSION",
+      `segment layout version ${h.version}, this build understands ${VERSION}`,
+    );
   }
   const u8 = new Uint8Array(buffer, 0, HEADER_BYTES);
   const i32 = new Int32Array(buffer, 0, HEADER_BYTES >> 2);

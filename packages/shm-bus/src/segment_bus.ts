@@ -18,7 +18,7 @@
  * @module
  */
 import { BROADCAST, type Bus } from "./bus.ts";
-import { IdleStrategy, type IdleOptions } from "./idle.ts";
+import { type IdleOptions, IdleStrategy } from "./idle.ts";
 import { LINE } from "./layout.ts";
 import { type Liveness, type MemberInfo, Membership } from "./membership.ts";
 import type { Parker } from "./parker.ts";
@@ -71,7 +71,6 @@ export class SegmentBus implements Bus {
   /** Writers indexed by destination id (own id: the broadcast writer). */
   private readonly _writers: RingWriter[] = [];
   private readonly _readers: RingReader[] = [];
-  private readonly _seg: Segment;
   private readonly _now: () => number;
   private readonly _parker: Parker;
   private readonly _i32: Int32Array;
@@ -85,7 +84,6 @@ export class SegmentBus implements Bus {
   private _closed = false;
 
   constructor(seg: Segment, options: SegmentBusOptions) {
-    this._seg = seg;
     this._now = options.now;
     this._parker = options.parker;
     this._i32 = seg.view.i32;
