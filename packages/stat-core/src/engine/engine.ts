@@ -1,0 +1,1941 @@
+/**
+ * The statistics engine: T-Library events → actions on DNs → statuses (DN, agent, place) →
+ * partial aggregates of every open statistic → notifications. One `Engine` is one partition:
+ * it keeps the state of the keys it owns (`dn:ID`, `agent:ID`, `place:ID`) and the *partial*
+ * aggregates those keys contribute; facts another partition needs travel as {@link CrossMessage}s
+ * through {@link Engine.drainOutbox} / {@link Engine.deliver}. With the default ownership (all
+ * keys) the engine is a complete single-instance server. Semantics: docs/semantics.md.
+ *
+ * @example
+ * ```ts
+ * const eng = new Engine({ config });
+ * const { statId } = eng.open({ object: { type: "Queue", id: "8000" }, statType: "CurrNumberWaitingCalls" }) as Opened;
+ * eng.ingest({ event: "EventQueued", time: 1_700_000_000, thisDN: "8000", connId: "c1" });
+ * eng.peek(statId); // { value: 1, valid: true, at: ... }
+ * ```
+ * @module
+ */
+import type {
+  AgentDef,
+  Category,
+  DnDef,
+  NotificationDef,
+  StatDefinition,
+  StatdConfig,
+  StatValue,
+  TEvent,
+  TimeProfileDef,
+} from "../definitions.ts";
+import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
+import { AGENT_STATUSES } from "../mask.ts";
+import { lastResetAtOrBefore, nextResetAfter } from "../time/mod.ts";
+import { type Clock, ReplayClock } from "./clock.ts";
+import { Directory, type ObjNode } from "./directory.ts";
+import {
+  ACTION_OF_STATUS,
+  CALL_TYPE_ACTIONS,
+  compileMask,
+  id,
+  NAMES,
+  STATUS,
+  STATUS_OF_ACTION,
+} from "./names.ts";
+import { changedEnough } from "./notify.ts";
+import { type Partial, sample, type Tree, valueOfPartial } from "./partial.ts";
+import { type Entry, type ProfileRt, SRC, Stat, type StatSpec } from "./stat.ts";
+import type {
+  Attrs,
+  CrossMessage,
+  EngineError,
+  IngestResult,
+  Notification,
+  Opened,
+  OpenRequest,
+  ValueReply,
+} from "./types.ts";
+
+/** Options of {@link Engine}. */
+export interface EngineOptions {
+  config: StatdConfig;
+  /** default: a {@link ReplayClock} driven by event times, starting at `startMs` */
+  clock?: Clock;
+  /** ownership predicate over keys `dn:ID`, `agent:ID`, `place:ID`; default: everything */
+  owns?: (key: string) => boolean;
+  /** time the engine starts (agents never seen are LoggedOut since then); default clock.now() */
+  startMs?: number;
+  /** a call leg with no event for this long is ended by {@link Engine.sweep}; default 4 h */
+  stuckCallMaxAgeSec?: number;
+}
+
+/** A running durable action or status episode. */
+interface Episode {
+  a: number;
+  s: number;
+  attrs: Attrs | null;
+  entries: Entry[];
+}
+
+interface Leg {
+  connId: string;
+  attrs: Attrs;
+  acts: Map<number, Episode>;
+  node: string | null;
+  last: number;
+  /** mediation: CallAnswered was already reflected while the call still waited */
+  reflected: boolean;
+}
+
+interface DnState {
+  def: DnDef;
+  mediation: boolean;
+  agent: AgentDef | null;
+  loginQueue: string | null;
+  lastQueue: string | null;
+  /** nodes that fed this DN, and the node of its agent state */
+  nodes: Set<string>;
+  stateNode: string | null;
+  down: number;
+  nonIxn: Map<number, Episode>;
+  legs: Map<string, Leg>;
+  pending: Map<string, { enter: number; last: number }>;
+  status: number;
+  statusEp: Episode | null;
+  path: ObjNode[];
+}
+
+interface Composite {
+  id: string;
+  /** DN → [status, attrs] of DNs contributing (agent: logged in; place: its DNs) */
+  dns: Map<string, { st: number; attrs: Attrs | null; loggedIn: boolean }>;
+  queues: Map<string, string | null>;
+  status: number;
+  since: number;
+  ep: Episode | null;
+  pseudo: Map<string, Episode>;
+  path: ObjNode[];
+}
+
+interface Sub {
+  id: number;
+  st: Stat;
+  mode: NotificationDef["mode"];
+  freqMs: number;
+  ins: number;
+  last: StatValue | undefined;
+  lastValid: boolean;
+  suspended: boolean;
+  next: number;
+}
+
+interface StatMeta {
+  obj: ObjNode;
+  dkey: string;
+  subs: Sub[];
+  dirty: boolean;
+  timeDependent: boolean;
+  growing: ProfileGroup | null;
+}
+
+interface ProfileGroup {
+  def: Extract<TimeProfileDef, { type: "Growing" }>;
+  next: number;
+  stats: Set<Stat>;
+}
+
+const _CURRENT = new Set<Category>([
+  "CurrentState",
+  "CurrentStateReasons",
+  "CurrentNumber",
+  "CurrentTime",
+  "CurrentContinuousTime",
+  "CurrentMaxTime",
+  "CurrentMinTime",
+  "CurrentAverageTime",
+  "CurrentRelativeNumberPercentage",
+  "CurrentNumberInTimeRange",
+  "CurrentNumberInTimeRangePercentage",
+]);
+const _STATIC_IN_TIME = new Set<Category>([
+  "CurrentState",
+  "CurrentStateReasons",
+  "CurrentNumber",
+  "CurrentRelativeNumberPercentage",
+  "TotalAdjustedNumber",
+  "TotalAdjustedTime",
+  "TotalNumberInTimeRange",
+  "TotalNumberInTimeRangePercentage",
+  "TotalTimeInTimeRange",
+  "MaxTime",
+  "MinTime",
+  "MaxNumber",
+  "MinNumber",
+  "ServiceFactor1",
+  "RelativeNumberPercentage",
+]);
+const _NEEDS_REL = new Set<Category>([
+  "RelativeTimePercentage",
+  "RelativeNumberPercentage",
+  "AverageNumberPerRelativeHour",
+  "CurrentRelativeNumberPercentage",
+]);
+const _NEEDS_RANGE = new Set<Category>([
+  "CurrentNumberInTimeRange",
+  "CurrentNumberInTimeRangePercentage",
+  "TotalNumberInTimeRange",
+  "TotalNumberInTimeRangePercentage",
+  "TotalTimeInTimeRange",
+  "ServiceFactor1",
+]);
+const _SUBJECT_OBJECTS: Record<string, ReadonlySet<string>> = {
+  DNAction: new Set([
+    "Tenant",
+    "Agent",
+    "Place",
+    "GroupAgents",
+    "GroupPlaces",
+    "RegDN",
+    "Queue",
+    "RoutePoint",
+    "GroupQueues",
+  ]),
+  DNStatus: new Set(["Tenant", "Agent", "Place", "GroupAgents", "GroupPlaces", "RegDN"]),
+  AgentStatus: new Set(["Tenant", "Agent", "GroupAgents"]),
+  PlaceStatus: new Set(["Tenant", "Place", "GroupPlaces"]),
+  GroupStatus: new Set(["GroupAgents", "GroupPlaces"]),
+};
+
+const A = {
+  LoggedIn: id("LoggedIn"),
+  WaitForNextCall: id("WaitForNextCall"),
+  NotReadyForNextCall: id("NotReadyForNextCall"),
+  AfterCallWork: id("AfterCallWork"),
+  OnHook: id("OnHook"),
+  OffHook: id("OffHook"),
+  CallDialing: id("CallDialing"),
+  CallRinging: id("CallRinging"),
+  CallOnHold: id("CallOnHold"),
+  CallWait: id("CallWait"),
+  AgentLogin: id("AgentLogin"),
+  AgentReady: id("AgentReady"),
+};
+const _CALL_TYPE_IDS = new Set(Object.values(CALL_TYPE_ACTIONS).map(id));
+const _LOGGED_OUT = STATUS.LoggedOut;
+const DEFAULT_PROFILE: TimeProfileDef = {
+  name: "Default",
+  type: "Growing",
+  resets: { kind: "times", minutes: [0] },
+  timeZone: "UTC",
+};
+
+/** Events the engine understands; anything else is skipped with reason `unknown-event`. */
+export const KNOWN_EVENTS: ReadonlySet<string> = new Set([
+  "EventRegistered",
+  "EventAddressInfo",
+  "EventAgentLogin",
+  "EventAgentLogout",
+  "EventAgentReady",
+  "EventAgentNotReady",
+  "EventAgentAfterCallWork",
+  "EventQueueLogout",
+  "EventOffHook",
+  "EventOnHook",
+  "EventDialing",
+  "EventNetworkReached",
+  "EventDestinationBusy",
+  "EventRinging",
+  "EventEstablished",
+  "EventReleased",
+  "EventQueued",
+  "EventRouteRequest",
+  "EventDiverted",
+  "EventRouteUsed",
+  "EventAbandoned",
+  "EventCleared",
+  "EventHeld",
+  "EventRetrieved",
+  "EventPartyChanged",
+  "EventPartyAdded",
+  "EventPartyDeleted",
+  "EventTreatmentApplied",
+  "EventTreatmentEnd",
+  "EventTreatmentNotApplied",
+  "EventAttachedDataChanged",
+  "EventUserEvent",
+  "EventLinkDisconnected",
+  "EventLinkConnected",
+  "EventServerDisconnected",
+  "EventDNOutOfService",
+  "EventDNBackInService",
+]);
+const _CALL_EVENTS = new Set([
+  "EventDialing",
+  "EventNetworkReached",
+  "EventDestinationBusy",
+  "EventRinging",
+  "EventEstablished",
+  "EventReleased",
+  "EventQueued",
+  "EventRouteRequest",
+  "EventDiverted",
+  "EventRouteUsed",
+  "EventAbandoned",
+  "EventCleared",
+  "EventHeld",
+  "EventRetrieved",
+  "EventPartyChanged",
+  "EventPartyAdded",
+  "EventPartyDeleted",
+  "EventTreatmentApplied",
+  "EventTreatmentEnd",
+  "EventTreatmentNotApplied",
+  "EventAttachedDataChanged",
+]);
+const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "EventServerDisconnected"]);
+
+function _err(code: string, message: string): EngineError {
+  return { error: { code, message } };
+}
+
+function _attrsOf(ev: TEvent): Attrs {
+  const a: Attrs = {};
+  if (ev.callType !== undefined) a.callType = ev.callType;
+  if (ev.thisDN !== undefined) a.thisDN = ev.thisDN;
+  if (ev.otherDN !== undefined) a.otherDN = ev.otherDN;
+  if (ev.thisQueue !== undefined) a.thisQueue = ev.thisQueue;
+  if (ev.agentId !== undefined) a.agentId = ev.agentId;
+  if (ev.ani !== undefined) a.ani = ev.ani;
+  if (ev.dnis !== undefined) a.dnis = ev.dnis;
+  if (ev.workMode !== undefined) a.workMode = ev.workMode;
+  if (ev.userData !== undefined) a.userData = { ...ev.userData };
+  if (ev.reasons !== undefined) a.reasons = { ...ev.reasons };
+  return a;
+}
+
+/** The engine (one partition). */
+export class Engine {
+  readonly config: StatdConfig;
+  readonly clock: Clock;
+  readonly dir: Directory;
+  private readonly _owns: (key: string) => boolean;
+  private readonly _ownAll: boolean;
+  private readonly _startMs: number;
+  private readonly _stuckMs: number;
+  private readonly _dns = new Map<string, DnState>();
+  private readonly _agents = new Map<string, Composite>();
+  private readonly _places = new Map<string, Composite>();
+  /** DNs bound to an agent (local) */
+  private readonly _agentDns = new Map<string, Set<DnState>>();
+  private readonly _meta = new Map<Stat, StatMeta>();
+  private readonly _subs: (Sub | undefined)[] = [undefined];
+  private readonly _filters = new Map<string, CompiledFilter>();
+  private readonly _dkeys = new Map<string, string>();
+  private readonly _profiles = new Map<string, ProfileGroup>();
+  private readonly _sampled = new Set<Stat>();
+  private readonly _timed = new Set<Sub>();
+  private readonly _timeChanges = new Set<Sub>();
+  private readonly _notMonitored = new Set<DnState>();
+  private _invCache: Map<ObjNode, number> | null = null;
+  private _dirty: Stat[] = [];
+  private _outbox: CrossMessage[] = [];
+  private _local: CrossMessage[] = [];
+  private _notes: Notification[] = [];
+  private _delivering = false;
+  private readonly _counters: Record<string, number> = {
+    eventsIn: 0,
+    eventsApplied: 0,
+    eventsSkipped: 0,
+    actions: 0,
+    messagesOut: 0,
+    messagesIn: 0,
+    reflectUnmatched: 0,
+    notifications: 0,
+    stuckCallsSwept: 0,
+  };
+  private readonly _skipReasons: Record<string, number> = {};
+
+  constructor(opts: EngineOptions) {
+    this.config = opts.config;
+    this._startMs = opts.startMs ?? opts.clock?.now() ?? 0;
+    this.clock = opts.clock ?? new ReplayClock(this._startMs);
+    this._owns = opts.owns ?? (() => true);
+    this._ownAll = opts.owns === undefined;
+    this._stuckMs = (opts.stuckCallMaxAgeSec ?? 4 * 3600) * 1000;
+    this.dir = new Directory(opts.config.directory);
+    // owned state exists from the start: DNs are Monitored, agents and places LoggedOut
+    for (const d of this.dir.dns.keys()) if (this.owns(`dn:${d}`)) this._dn(d);
+    for (const a of this.dir.agents.keys())
+      if (this.owns(`agent:${a}`)) this._composite(this._agents, a, this.dir.agentPath(a), SRC.AgentStatus);
+    for (const o of this.dir.objs.values())
+      if (o.type === "Place" && this.owns(`place:${o.id}`))
+        this._composite(this._places, o.id, this.dir.placePath(o.id), SRC.PlaceStatus);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ownership and state lookup
+
+  /** Whether this partition owns `key` (`dn:ID`, `agent:ID`, `place:ID`). */
+  owns(key: string): boolean {
+    return this._ownAll || this._owns(key);
+  }
+
+  private _dn(dnId: string): DnState | undefined {
+    let s = this._dns.get(dnId);
+    if (s) return s;
+    const def = this.dir.dns.get(dnId);
+    if (!def) return undefined;
+    s = {
+      def,
+      mediation: this.dir.isMediation(def),
+      agent: null,
+      loginQueue: null,
+      lastQueue: null,
+      nodes: new Set(),
+      stateNode: null,
+      down: 0,
+      nonIxn: new Map(),
+      legs: new Map(),
+      pending: new Map(),
+      status: STATUS.Monitored,
+      statusEp: null,
+      path: [],
+    };
+    s.path = this.dir.dnPath(def, null);
+    this._dns.set(dnId, s);
+    // the initial status episode (Monitored) starts when the engine starts
+    s.statusEp = this._startEp(ACTION_OF_STATUS[s.status], this._startMs, null, s.path, SRC.DNStatus);
+    return s;
+  }
+
+  private _composite(map: Map<string, Composite>, cid: string, path: ObjNode[], kind: number): Composite {
+    let c = map.get(cid);
+    if (c) return c;
+    c = {
+      id: cid,
+      dns: new Map(),
+      queues: new Map(),
+      status: _LOGGED_OUT,
+      since: this._startMs,
+      ep: null,
+      pseudo: new Map(),
+      path,
+    };
+    c.ep = this._startEp(ACTION_OF_STATUS[_LOGGED_OUT], this._startMs, null, path, kind);
+    map.set(cid, c);
+    return c;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // episode dispatch
+
+  private _startEp(a: number, t: number, attrs: Attrs | null, path: ObjNode[], kind: number): Episode {
+    const ep: Episode = { a, s: t, attrs, entries: [] };
+    for (let i = 0; i < path.length; i++) {
+      const stats = path[i].stats;
+      for (let j = 0; j < stats.length; j++) this._enterIf(stats[j], ep, kind, t);
+    }
+    return ep;
+  }
+
+  private _enterIf(st: Stat, ep: Episode, kind: number, s: number): void {
+    const sp = st.spec;
+    if (sp.kind !== kind || st.closed) return;
+    const m = sp.mM[ep.a] | (sp.mR?.[ep.a] ? 2 : 0);
+    if (m === 0) return;
+    const e: Entry = { st, s, m, on: false };
+    ep.entries.push(e);
+    if (sp.filter === null || sp.filter(ep.attrs ?? {})) st.enter(e);
+    this._touch(st);
+  }
+
+  private _endEp(ep: Episode, t: number): void {
+    for (const e of ep.entries) {
+      if (e.on) {
+        e.st.leave(e, t);
+        this._touch(e.st);
+      }
+    }
+    ep.entries.length = 0;
+  }
+
+  /** Re-evaluate filters of a running episode whose attributes changed at `t`. */
+  private _reattr(ep: Episode, attrs: Attrs, t: number): void {
+    ep.attrs = attrs;
+    for (const e of ep.entries) {
+      const f = e.st.spec.filter;
+      if (f === null || e.st.closed) continue;
+      const now = f(attrs);
+      if (now && !e.on) {
+        e.s = t;
+        e.st.enter(e);
+        this._touch(e.st);
+      } else if (!now && e.on) {
+        e.st.leave(e, t);
+        this._touch(e.st);
+      }
+    }
+  }
+
+  private _instant(name: string, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
+    const a = id(name);
+    this._counters.actions++;
+    for (let i = 0; i < path.length; i++) {
+      const stats = path[i].stats;
+      for (let j = 0; j < stats.length; j++) {
+        const st = stats[j];
+        const sp = st.spec;
+        if (sp.kind !== SRC.DNAction || st.closed) continue;
+        const m = sp.mM[a] | (sp.mR?.[a] ? 2 : 0);
+        if (m === 0) continue;
+        if (sp.filter !== null && !sp.filter(attrs ?? {})) continue;
+        st.instant(m, t, d);
+        this._touch(st);
+      }
+    }
+  }
+
+  private _touch(st: Stat): void {
+    const meta = this._meta.get(st);
+    if (meta && !meta.dirty && meta.subs.length > 0) {
+      meta.dirty = true;
+      this._dirty.push(st);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // DN-level action helpers
+
+  private _startAct(dn: DnState, a: number, t: number, attrs: Attrs | null, leg: Leg | null): Episode {
+    this._counters.actions++;
+    const ep = this._startEp(a, t, attrs, dn.path, SRC.DNAction);
+    if (leg) leg.acts.set(a, ep);
+    else dn.nonIxn.set(a, ep);
+    return ep;
+  }
+
+  /** End a running action; returns its duration in ms, or -1 when it was not running. */
+  private _endAct(dn: DnState, a: number, t: number, leg: Leg | null): number {
+    const ep = leg ? leg.acts.get(a) : dn.nonIxn.get(a);
+    if (!ep) return -1;
+    if (leg) leg.acts.delete(a);
+    else dn.nonIxn.delete(a);
+    this._endEp(ep, t);
+    return Math.max(0, t - ep.s);
+  }
+
+  private _leg(dn: DnState, ev: TEvent, t: number, create: boolean): Leg | undefined {
+    const cid = ev.connId as string;
+    let leg = dn.legs.get(cid);
+    if (!leg && ev.previousConnId) {
+      leg = dn.legs.get(ev.previousConnId);
+      if (leg) this._rekey(dn, leg, cid);
+    }
+    if (!leg && create) {
+      leg = {
+        connId: cid,
+        attrs: _attrsOf(ev),
+        acts: new Map(),
+        node: ev.node ?? null,
+        last: t,
+        reflected: false,
+      };
+      dn.legs.set(cid, leg);
+    }
+    if (leg) leg.last = t;
+    return leg;
+  }
+
+  private _rekey(dn: DnState, leg: Leg, cid: string): void {
+    dn.legs.delete(leg.connId);
+    const p = dn.pending.get(leg.connId);
+    if (p) {
+      dn.pending.delete(leg.connId);
+      dn.pending.set(cid, p);
+    }
+    leg.connId = cid;
+    dn.legs.set(cid, leg);
+  }
+
+  /** End every action of a leg as a release at `t`, emitting the retrospectives. */
+  private _releaseLeg(dn: DnState, leg: Leg, t: number, stuck: boolean): void {
+    const attrs = leg.attrs;
+    const ring = this._endAct(dn, A.CallRinging, t, leg);
+    if (ring >= 0) {
+      this._instant("CallAbandonedFromRinging", t, ring, attrs, dn.path);
+      const q = attrs.thisQueue;
+      if (q)
+        this._send({
+          kind: "reflect",
+          to: `dn:${q}`,
+          dn: q,
+          action: stuck ? "StuckCallCleanedWhileRinging" : "CallAbandonedFromRinging",
+          connId: leg.connId,
+          t,
+          d: null,
+        });
+    }
+    const dial = this._endAct(dn, A.CallDialing, t, leg);
+    if (dial >= 0) this._instant("CallAbandonedFromDialing", t, dial, attrs, dn.path);
+    const hold = this._endAct(dn, A.CallOnHold, t, leg);
+    if (hold >= 0) this._instant("CallAbandonedFromHold", t, hold, attrs, dn.path);
+    for (const [a] of [...leg.acts]) {
+      const d = this._endAct(dn, a, t, leg);
+      if (_CALL_TYPE_IDS.has(a)) this._instant(`${NAMES[a]}Completed`, t, d, attrs, dn.path);
+    }
+    if (leg.attrs.thisQueue) dn.lastQueue = leg.attrs.thisQueue;
+    dn.legs.delete(leg.connId);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ingest
+
+  /**
+   * Apply one event. Unknown events, missing attributes, unknown DNs and DNs owned by another
+   * partition are counted and skipped with a reason.
+   *
+   * @example
+   * ```ts
+   * eng.ingest({ event: "EventAgentReady", time: 1.7e9, thisDN: "1001", agentId: "a1" }); // { ok: true }
+   * ```
+   */
+  ingest(ev: TEvent): IngestResult {
+    this._counters.eventsIn++;
+    const r = this._ingest(ev);
+    this._flushLocal();
+    if (r === null) {
+      this._counters.eventsApplied++;
+      return { ok: true };
+    }
+    this._counters.eventsSkipped++;
+    this._skipReasons[r] = (this._skipReasons[r] ?? 0) + 1;
+    return { ok: false, reason: r };
+  }
+
+  private _ingest(ev: TEvent): string | null {
+    if (ev === null || typeof ev !== "object" || typeof ev.event !== "string") return "malformed";
+    if (!KNOWN_EVENTS.has(ev.event)) return "unknown-event";
+    if (typeof ev.time !== "number" || !Number.isFinite(ev.time)) return "missing-attribute:time";
+    const t = Math.round(ev.time * 1000);
+    this.clock.observe?.(t);
+    if (_NODE_EVENTS.has(ev.event) && ev.thisDN === undefined) {
+      if (typeof ev.node !== "string") return "missing-attribute:node";
+      this.setSourceValid(ev.node, ev.event === "EventLinkConnected", t);
+      return null;
+    }
+    if (typeof ev.thisDN !== "string") return "missing-attribute:thisDN";
+    if (_CALL_EVENTS.has(ev.event) && typeof ev.connId !== "string") return "missing-attribute:connId";
+    if (!this.dir.dns.has(ev.thisDN)) return "unknown-dn";
+    if (!this.owns(`dn:${ev.thisDN}`)) return "not-owned";
+    const dn = this._dn(ev.thisDN)!;
+    if (ev.node) dn.nodes.add(ev.node);
+    const r = dn.mediation ? this._mediationEvent(dn, ev, t) : this._regularEvent(dn, ev, t);
+    if (r === null) this._refreshDnStatus(dn, t);
+    return r;
+  }
+
+  private _regularEvent(dn: DnState, ev: TEvent, t: number): string | null {
+    const attrs = (): Attrs => _attrsOf(ev);
+    switch (ev.event) {
+      case "EventRegistered":
+      case "EventAddressInfo":
+      case "EventDNBackInService":
+      case "EventLinkConnected":
+        if (ev.event === "EventLinkConnected" || ev.event === "EventDNBackInService") this._dnUp(dn, t);
+        return null;
+      case "EventDNOutOfService":
+      case "EventLinkDisconnected":
+      case "EventServerDisconnected":
+        this._dnDown(dn, t, null);
+        return null;
+      case "EventAgentLogin":
+        return this._login(dn, ev, t) ? null : "unknown-agent";
+      case "EventAgentLogout": {
+        if (!dn.agent && !dn.nonIxn.has(A.LoggedIn)) return null;
+        this._endAgentWork(dn, t, null);
+        this._endAct(dn, A.LoggedIn, t, null);
+        this._bind(dn, null, t);
+        return null;
+      }
+      case "EventAgentReady": {
+        if (!dn.agent && ev.agentId && !this._login(dn, ev, t)) return "unknown-agent";
+        this._endAgentWork(dn, t, A.WaitForNextCall);
+        const ep = dn.nonIxn.get(A.WaitForNextCall);
+        if (ep) this._reattr(ep, attrs(), t);
+        else this._startAct(dn, A.WaitForNextCall, t, attrs(), null);
+        return null;
+      }
+      case "EventAgentNotReady":
+      case "EventAgentAfterCallWork": {
+        if (!dn.agent && ev.agentId && !this._login(dn, ev, t)) return "unknown-agent";
+        const acw = ev.event === "EventAgentAfterCallWork" || ev.workMode === "AfterCallWork";
+        const a = acw ? A.AfterCallWork : A.NotReadyForNextCall;
+        this._endAgentWork(dn, t, a);
+        const ep = dn.nonIxn.get(a);
+        if (ep) this._reattr(ep, attrs(), t);
+        else this._startAct(dn, a, t, attrs(), null);
+        return null;
+      }
+      case "EventQueueLogout":
+        return null;
+      case "EventOffHook":
+        this._endAct(dn, A.OnHook, t, null);
+        if (!dn.nonIxn.has(A.OffHook)) this._startAct(dn, A.OffHook, t, attrs(), null);
+        return null;
+      case "EventOnHook":
+        this._endAct(dn, A.OffHook, t, null);
+        if (!dn.nonIxn.has(A.OnHook)) this._startAct(dn, A.OnHook, t, attrs(), null);
+        return null;
+      case "EventUserEvent":
+        this._instant("UserEvent", t, 0, attrs(), dn.path);
+        return null;
+      case "EventDialing": {
+        const leg = this._leg(dn, ev, t, true)!;
+        if (!leg.acts.has(A.CallDialing)) {
+          this._startAct(dn, A.CallDialing, t, leg.attrs, leg);
+          this._instant("CallDialingStarted", t, 0, leg.attrs, dn.path);
+        }
+        return null;
+      }
+      case "EventNetworkReached":
+        this._leg(dn, ev, t, false);
+        return null;
+      case "EventDestinationBusy": {
+        const leg = this._leg(dn, ev, t, false);
+        if (!leg) return null;
+        const d = this._endAct(dn, A.CallDialing, t, leg);
+        if (d >= 0) this._instant("CallAbandonedFromDialing", t, d, leg.attrs, dn.path);
+        if (leg.acts.size === 0) dn.legs.delete(leg.connId);
+        return null;
+      }
+      case "EventRinging": {
+        const leg = this._leg(dn, ev, t, true)!;
+        if (!leg.acts.has(A.CallRinging)) {
+          this._startAct(dn, A.CallRinging, t, leg.attrs, leg);
+          this._instant("CallRingingStarted", t, 0, leg.attrs, dn.path);
+        }
+        return null;
+      }
+      case "EventEstablished": {
+        const leg = this._leg(dn, ev, t, true)!;
+        if (ev.callType && !leg.attrs.callType) leg.attrs.callType = ev.callType;
+        if (ev.thisQueue && !leg.attrs.thisQueue) leg.attrs.thisQueue = ev.thisQueue;
+        const ring = this._endAct(dn, A.CallRinging, t, leg);
+        if (ring >= 0) {
+          this._instant("CallAnswered", t, ring, leg.attrs, dn.path);
+          const q = leg.attrs.thisQueue;
+          if (q)
+            this._send({
+              kind: "reflect",
+              to: `dn:${q}`,
+              dn: q,
+              action: "CallAnswered",
+              connId: leg.connId,
+              t,
+              d: null,
+            });
+        }
+        const dial = this._endAct(dn, A.CallDialing, t, leg);
+        if (dial >= 0) this._instant("CallDialed", t, dial, leg.attrs, dn.path);
+        const typeName = CALL_TYPE_ACTIONS[leg.attrs.callType ?? "Unknown"] ?? "CallUnknown";
+        const ta = id(typeName);
+        let running = false;
+        for (const a of leg.acts.keys()) if (_CALL_TYPE_IDS.has(a)) running = true;
+        if (!running) {
+          this._startAct(dn, ta, t, leg.attrs, leg);
+          this._instant(`${typeName}Started`, t, 0, leg.attrs, dn.path);
+        }
+        return null;
+      }
+      case "EventReleased":
+      case "EventAbandoned":
+      case "EventCleared": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) {
+          if (ev.event === "EventReleased" && ev.thirdPartyDN !== undefined) {
+            this._instant("CallTransferMade", t, 0, leg.attrs, dn.path);
+          }
+          this._releaseLeg(dn, leg, t, false);
+        }
+        return null;
+      }
+      case "EventHeld": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg && !leg.acts.has(A.CallOnHold)) {
+          this._startAct(dn, A.CallOnHold, t, leg.attrs, leg);
+          this._instant("CallHeld", t, 0, leg.attrs, dn.path);
+        }
+        return null;
+      }
+      case "EventRetrieved": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) {
+          const d = this._endAct(dn, A.CallOnHold, t, leg);
+          if (d >= 0) this._instant("CallRetrievedFromHold", t, d, leg.attrs, dn.path);
+        }
+        return null;
+      }
+      case "EventPartyChanged": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) {
+          this._mergeUserData(leg, ev, t);
+          this._instant("CallTransferPartyChanged", t, 0, leg.attrs, dn.path);
+        }
+        return null;
+      }
+      case "EventPartyAdded": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) this._instant("CallConferencePartyAdded", t, 0, leg.attrs, dn.path);
+        return null;
+      }
+      case "EventPartyDeleted": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) this._instant("CallConferencePartyDeleted", t, 0, leg.attrs, dn.path);
+        return null;
+      }
+      case "EventAttachedDataChanged": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) this._mergeUserData(leg, ev, t);
+        return null;
+      }
+      case "EventRouteRequest":
+      case "EventQueued":
+      case "EventDiverted":
+      case "EventRouteUsed":
+      case "EventTreatmentApplied":
+      case "EventTreatmentEnd":
+      case "EventTreatmentNotApplied":
+        return "not-a-mediation-dn";
+    }
+    return "unknown-event";
+  }
+
+  private _mergeUserData(leg: Leg, ev: TEvent, t: number): void {
+    if (!ev.userData) return;
+    leg.attrs = { ...leg.attrs, userData: { ...(leg.attrs.userData ?? {}), ...ev.userData } };
+    for (const ep of leg.acts.values()) this._reattr(ep, leg.attrs, t);
+  }
+
+  /** End WaitForNextCall / NotReady / ACW except `keep`; ACW end emits ACWCompleted. */
+  private _endAgentWork(dn: DnState, t: number, keep: number | null): void {
+    for (const a of [A.WaitForNextCall, A.NotReadyForNextCall, A.AfterCallWork]) {
+      if (a === keep) continue;
+      const ep = dn.nonIxn.get(a);
+      const d = this._endAct(dn, a, t, null);
+      if (a === A.AfterCallWork && d >= 0) {
+        this._instant("ACWCompleted", t, d, ep?.attrs ?? null, dn.path);
+        const q = dn.lastQueue;
+        if (q)
+          this._send({ kind: "reflect", to: `dn:${q}`, dn: q, action: "ACWCompleted", connId: "", t, d });
+      }
+    }
+  }
+
+  private _login(dn: DnState, ev: TEvent, t: number): boolean {
+    const ag = ev.agentId ? this.dir.agentByLogin.get(ev.agentId) : undefined;
+    if (!ag) return false;
+    if (dn.agent && dn.agent.id !== ag.id) {
+      this._endAgentWork(dn, t, null);
+      this._endAct(dn, A.LoggedIn, t, null);
+    }
+    dn.loginQueue = ev.thisQueue ?? null;
+    dn.stateNode = ev.node ?? dn.stateNode;
+    if (dn.agent?.id !== ag.id) this._bind(dn, ag, t);
+    if (!dn.nonIxn.has(A.LoggedIn)) this._startAct(dn, A.LoggedIn, t, _attrsOf(ev), null);
+    // SinceLogin statistics of this agent restart with this DN's contribution
+    for (const st of this.dir.obj("Agent", ag.id)?.stats ?? []) {
+      if (st.spec.profile.kind === "sinceLogin" && st.spec.kind <= SRC.DNStatus) {
+        st.reset(t);
+        this._touch(st);
+      }
+    }
+    return true;
+  }
+
+  /** Change the agent bound to a DN; running episodes move to the new propagation path. */
+  private _bind(dn: DnState, ag: AgentDef | null, t: number): void {
+    const old = dn.agent;
+    if (old) {
+      this._agentDns.get(old.id)?.delete(dn);
+      this._send({
+        kind: "agentDn",
+        to: `agent:${old.id}`,
+        agent: old.id,
+        dn: dn.def.id,
+        status: -1,
+        t,
+        attrs: null,
+        queue: null,
+      });
+    }
+    dn.agent = ag;
+    if (ag) {
+      let set = this._agentDns.get(ag.id);
+      if (!set) {
+        set = new Set();
+        this._agentDns.set(ag.id, set);
+      }
+      set.add(dn);
+    }
+    const oldPath = dn.path;
+    dn.path = this.dir.dnPath(dn.def, ag?.id ?? null);
+    // re-attach running episodes: leave stats no longer on the path, enter new ones
+    const keep = new Set(dn.path);
+    const added = dn.path.filter((o) => !oldPath.includes(o));
+    const eps: [Episode, number][] = [];
+    for (const ep of dn.nonIxn.values()) eps.push([ep, SRC.DNAction]);
+    for (const leg of dn.legs.values()) for (const ep of leg.acts.values()) eps.push([ep, SRC.DNAction]);
+    if (dn.statusEp) eps.push([dn.statusEp, SRC.DNStatus]);
+    for (const [ep, kind] of eps) {
+      const stay: Entry[] = [];
+      for (const e of ep.entries) {
+        const meta = this._meta.get(e.st);
+        if (meta && keep.has(meta.obj)) stay.push(e);
+        else if (e.on) {
+          e.st.leave(e, t);
+          this._touch(e.st);
+        }
+      }
+      ep.entries = stay;
+      for (const o of added) for (const st of o.stats) this._enterIf(st, ep, kind, t);
+    }
+    this._invCache = null;
+  }
+
+  private _mediationEvent(dn: DnState, ev: TEvent, t: number): string | null {
+    switch (ev.event) {
+      case "EventRegistered":
+      case "EventAddressInfo":
+        return null;
+      case "EventLinkConnected":
+      case "EventDNBackInService":
+        this._dnUp(dn, t);
+        return null;
+      case "EventDNOutOfService":
+      case "EventLinkDisconnected":
+      case "EventServerDisconnected":
+        this._dnDown(dn, t, null);
+        return null;
+      case "EventQueued":
+      case "EventRouteRequest": {
+        const leg = this._leg(dn, ev, t, true)!;
+        if (!leg.acts.has(A.CallWait)) {
+          this._instant("CallEntered", t, 0, leg.attrs, dn.path);
+          this._startAct(dn, A.CallWait, t, leg.attrs, leg);
+        }
+        return null;
+      }
+      case "EventDiverted":
+      case "EventRouteUsed":
+      case "EventAbandoned":
+      case "EventReleased":
+      case "EventCleared": {
+        const leg = this._leg(dn, ev, t, false);
+        if (!leg) return null;
+        const ep = leg.acts.get(A.CallWait);
+        const d = this._endAct(dn, A.CallWait, t, leg);
+        if (d >= 0 && ep) {
+          const name =
+            ev.event === "EventAbandoned"
+              ? "CallAbandoned"
+              : ev.event === "EventDiverted" || ev.event === "EventRouteUsed"
+                ? "CallDistributed"
+                : "CallCleared";
+          this._instant(name, t, d, leg.attrs, dn.path);
+          if (name === "CallDistributed" && !leg.reflected)
+            dn.pending.set(leg.connId, { enter: ep.s, last: t });
+        }
+        for (const [a] of [...leg.acts]) this._endAct(dn, a, t, leg);
+        dn.legs.delete(leg.connId);
+        return null;
+      }
+      case "EventPartyChanged": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) this._mergeUserData(leg, ev, t);
+        else if (ev.previousConnId && dn.pending.has(ev.previousConnId)) {
+          dn.pending.set(ev.connId as string, dn.pending.get(ev.previousConnId)!);
+          dn.pending.delete(ev.previousConnId);
+        }
+        return null;
+      }
+      case "EventAttachedDataChanged": {
+        const leg = this._leg(dn, ev, t, false);
+        if (leg) this._mergeUserData(leg, ev, t);
+        return null;
+      }
+      case "EventTreatmentApplied":
+      case "EventTreatmentEnd":
+      case "EventTreatmentNotApplied": {
+        const leg = this._leg(dn, ev, t, false);
+        const name =
+          ev.event === "EventTreatmentApplied"
+            ? "CallTreatmentStarted"
+            : ev.event === "EventTreatmentEnd"
+              ? "CallTreatmentCompleted"
+              : "CallTreatmentNotStarted";
+        this._instant(name, t, 0, leg?.attrs ?? _attrsOf(ev), dn.path);
+        return null;
+      }
+      case "EventUserEvent":
+        this._instant("UserEvent", t, 0, _attrsOf(ev), dn.path);
+        return null;
+      default:
+        return "not-a-regular-dn";
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // statuses
+
+  private _dnStatus(dn: DnState): [number, Attrs | null] {
+    if (dn.down > 0) return [STATUS.NotMonitored, null];
+    let best: number = STATUS.Monitored;
+    let attrs: Attrs | null = null;
+    if (dn.mediation) return [best, null];
+    for (const ep of dn.nonIxn.values()) {
+      const p = STATUS_OF_ACTION[ep.a];
+      if (p > best) {
+        best = p;
+        attrs = ep.attrs;
+      }
+    }
+    for (const leg of dn.legs.values()) {
+      const held = leg.acts.has(A.CallOnHold);
+      for (const ep of leg.acts.values()) {
+        if (held && _CALL_TYPE_IDS.has(ep.a)) continue;
+        const p = STATUS_OF_ACTION[ep.a];
+        if (p > best) {
+          best = p;
+          attrs = ep.attrs;
+        }
+      }
+    }
+    return [best, attrs];
+  }
+
+  private _refreshDnStatus(dn: DnState, t: number, force = false): void {
+    const [st, attrs] = this._dnStatus(dn);
+    if (st === dn.status && !force) {
+      if (!dn.statusEp || dn.statusEp.attrs === attrs) return;
+      // same status, new defining data (reason change, attached data): filters re-evaluate
+      this._reattr(dn.statusEp, attrs ?? {}, t);
+    }
+    if (st !== dn.status) {
+      if (dn.statusEp) this._endEp(dn.statusEp, t);
+      dn.status = st;
+      dn.statusEp = this._startEp(ACTION_OF_STATUS[st], t, attrs, dn.path, SRC.DNStatus);
+    }
+    if (dn.agent) {
+      this._send({
+        kind: "agentDn",
+        to: `agent:${dn.agent.id}`,
+        agent: dn.agent.id,
+        dn: dn.def.id,
+        status: st,
+        t,
+        attrs,
+        queue: dn.loginQueue,
+      });
+    }
+    if (dn.def.place) {
+      this._send({
+        kind: "placeDn",
+        to: `place:${dn.def.place}`,
+        place: dn.def.place,
+        dn: dn.def.id,
+        status: st,
+        loggedIn: dn.agent !== null,
+        t,
+        attrs,
+      });
+    }
+  }
+
+  private _recompose(c: Composite, t: number, kind: number, isAgent: boolean): void {
+    let best = -1;
+    let attrs: Attrs | null = null;
+    for (const v of c.dns.values()) {
+      if (!v.loggedIn) continue;
+      if (v.st > best) {
+        best = v.st;
+        attrs = v.attrs;
+      }
+    }
+    const st = best < 0 ? _LOGGED_OUT : best;
+    if (st !== c.status) {
+      const wasOut = c.status === _LOGGED_OUT;
+      if (c.ep) this._endEp(c.ep, t);
+      c.status = st;
+      c.since = t;
+      c.ep = this._startEp(ACTION_OF_STATUS[st], t, attrs, c.path, kind);
+      if (wasOut && isAgent) {
+        for (const s of this.dir.obj("Agent", c.id)?.stats ?? []) {
+          if (s.spec.profile.kind === "sinceLogin" && s.spec.kind === SRC.AgentStatus) {
+            s.reset(t);
+            this._touch(s);
+          }
+        }
+      }
+    } else if (c.ep && attrs !== c.ep.attrs && attrs) {
+      this._reattr(c.ep, attrs, t);
+    }
+    if (isAgent) this._pseudo(c, t);
+  }
+
+  /** Queue pseudo-actions: AgentLogin / AgentReady on the queues an agent serves. */
+  private _pseudo(c: Composite, t: number): void {
+    const want = new Set<string>();
+    if (c.status !== _LOGGED_OUT) {
+      const qs = new Set<string>(this.dir.origQueuesOfAgent.get(c.id) ?? []);
+      for (const q of c.queues.values()) if (q) qs.add(q);
+      for (const q of qs) {
+        want.add(`${q}\u0000${A.AgentLogin}`);
+        if (c.status === STATUS.WaitForNextCall) want.add(`${q}\u0000${A.AgentReady}`);
+      }
+    }
+    for (const [k, ep] of [...c.pseudo]) {
+      if (!want.has(k)) {
+        this._endEp(ep, t);
+        c.pseudo.delete(k);
+      }
+    }
+    for (const k of want) {
+      if (c.pseudo.has(k)) continue;
+      const [q, a] = k.split("\u0000");
+      c.pseudo.set(k, this._startEp(Number(a), t, null, this.dir.queuePath(q), SRC.DNAction));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // link loss and validity
+
+  /**
+   * A SIP node's link went down (`valid=false`) or came back. DNs fed by that node become
+   * NotMonitored: their actions end without retrospectives and dependent statistics turn invalid.
+   *
+   * @example
+   * ```ts
+   * eng.setSourceValid("node-1", false, Date.now());
+   * ```
+   */
+  setSourceValid(node: string, valid: boolean, t = this.clock.now()): void {
+    for (const dn of this._dns.values()) {
+      if (!dn.nodes.has(node)) continue;
+      if (valid) this._dnUp(dn, t);
+      else this._dnDown(dn, t, node);
+      this._refreshDnStatus(dn, t);
+    }
+    this._flushLocal();
+  }
+
+  private _dnDown(dn: DnState, t: number, node: string | null): void {
+    dn.down++;
+    for (const leg of [...dn.legs.values()]) {
+      if (node !== null && leg.node !== null && leg.node !== node && dn.stateNode !== node) continue;
+      for (const [a] of [...leg.acts]) this._endAct(dn, a, t, leg);
+      dn.legs.delete(leg.connId);
+    }
+    if (node === null || dn.stateNode === node || dn.stateNode === null) {
+      for (const [a] of [...dn.nonIxn]) if (a !== A.LoggedIn) this._endAct(dn, a, t, null);
+    }
+    this._notMonitored.add(dn);
+    this._invCache = null;
+    for (const o of dn.path) for (const st of o.stats) this._touch(st);
+  }
+
+  private _dnUp(dn: DnState, t: number): void {
+    if (dn.down === 0) return;
+    dn.down = Math.max(0, dn.down - 1);
+    if (dn.down > 0) return;
+    this._notMonitored.delete(dn);
+    this._invCache = null;
+    // the agent binding is rebuilt from the snapshot that follows a reconnect
+    if (dn.agent) {
+      this._endAct(dn, A.LoggedIn, t, null);
+      this._bind(dn, null, t);
+    }
+    for (const o of dn.path) for (const st of o.stats) this._touch(st);
+  }
+
+  private _inv(obj: ObjNode): number {
+    if (this._notMonitored.size === 0) return 0;
+    if (!this._invCache) {
+      this._invCache = new Map();
+      for (const dn of this._notMonitored)
+        for (const o of dn.path) this._invCache.set(o, (this._invCache.get(o) ?? 0) + 1);
+    }
+    return this._invCache.get(obj) ?? 0;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // cross-partition messages
+
+  private _send(m: CrossMessage): void {
+    if (this.owns(m.to)) this._local.push(m);
+    else {
+      this._counters.messagesOut++;
+      this._outbox.push(m);
+    }
+  }
+
+  private _flushLocal(): void {
+    if (this._delivering) return;
+    this._delivering = true;
+    try {
+      for (let i = 0; i < this._local.length; i++) this._apply(this._local[i]);
+    } finally {
+      this._local.length = 0;
+      this._delivering = false;
+    }
+  }
+
+  /** Messages for keys owned by other partitions, in order; the caller delivers them. */
+  drainOutbox(): CrossMessage[] {
+    const out = this._outbox;
+    this._outbox = [];
+    return out;
+  }
+
+  /**
+   * Apply a message addressed to a key this partition owns.
+   *
+   * @example
+   * ```ts
+   * for (const m of a.drainOutbox()) owner(m.to).deliver(m);
+   * ```
+   */
+  deliver(m: CrossMessage): IngestResult {
+    this._counters.messagesIn++;
+    if (!this.owns(m.to)) return { ok: false, reason: "not-owned" };
+    this._apply(m);
+    this._flushLocal();
+    return { ok: true };
+  }
+
+  private _apply(m: CrossMessage): void {
+    this.clock.observe?.(m.t);
+    if (m.kind === "agentDn") {
+      if (!this.dir.agents.has(m.agent)) return;
+      const c = this._composite(this._agents, m.agent, this.dir.agentPath(m.agent), SRC.AgentStatus);
+      if (m.status < 0) {
+        c.dns.delete(m.dn);
+        c.queues.delete(m.dn);
+      } else {
+        c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: true });
+        c.queues.set(m.dn, m.queue);
+      }
+      this._recompose(c, m.t, SRC.AgentStatus, true);
+    } else if (m.kind === "placeDn") {
+      if (!this.dir.obj("Place", m.place)) return;
+      const c = this._composite(this._places, m.place, this.dir.placePath(m.place), SRC.PlaceStatus);
+      c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: m.loggedIn });
+      this._recompose(c, m.t, SRC.PlaceStatus, false);
+    } else {
+      const dn = this._dn(m.dn);
+      if (!dn?.mediation) return;
+      if (m.action === "ACWCompleted") {
+        this._instant("ACWCompleted", m.t, m.d ?? 0, null, dn.path);
+        return;
+      }
+      let enter: number | null = null;
+      const p = dn.pending.get(m.connId);
+      if (p) {
+        enter = p.enter;
+        dn.pending.delete(m.connId);
+      } else {
+        const leg = dn.legs.get(m.connId);
+        const ep = leg?.acts.get(A.CallWait);
+        if (leg && ep && !leg.reflected) {
+          enter = ep.s;
+          leg.reflected = true;
+        }
+      }
+      if (enter === null) {
+        this._counters.reflectUnmatched++;
+        return;
+      }
+      this._instant(m.action, m.t, Math.max(0, m.t - enter), null, dn.path);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // statistics: open / close / values
+
+  private _resolve(req: OpenRequest): { obj: ObjNode; spec: StatSpec; dkey: string } | EngineError {
+    if (!req || typeof req !== "object" || !req.object || typeof req.object !== "object")
+      return _err("bad-request", "object is required");
+    const { type, id: oid, tenant } = req.object;
+    const obj = this.dir.obj(type, oid);
+    if (!obj) return _err("unknown-object", `no ${type} ${JSON.stringify(oid)} in the directory`);
+    if (tenant !== undefined && tenant !== obj.tenant)
+      return _err(
+        "unknown-object",
+        `${type} ${JSON.stringify(oid)} is not in tenant ${JSON.stringify(tenant)}`,
+      );
+    let def: StatDefinition;
+    if (req.statType !== undefined) {
+      const st = this.config.statTypes[req.statType];
+      if (!st) return _err("unknown-stat-type", `no stat type ${JSON.stringify(req.statType)}`);
+      if (!st.objects.includes(type))
+        return _err("object-type-not-supported", `stat type ${req.statType} does not apply to ${type}`);
+      def = st;
+    } else if (req.definition) def = req.definition;
+    else return _err("bad-request", "statType or definition is required");
+    const { category: cat, subject } = def;
+    if (!_SUBJECT_OBJECTS[subject]?.has(type))
+      return _err("subject-not-supported", `subject ${subject} does not apply to ${type}`);
+    if (subject === "GroupStatus" && cat !== "CurrentState" && cat !== "CurrentStateReasons")
+      return _err("category-not-supported", "subject GroupStatus supports CurrentState only");
+    if ((cat === "CurrentState" || cat === "CurrentStateReasons") && type === "Tenant")
+      return _err("category-not-supported", "CurrentState is not available for a Tenant");
+    if (cat === "CurrentContinuousTime") {
+      const ok =
+        (type === "RegDN" && (subject === "DNAction" || subject === "DNStatus")) ||
+        (type === "Agent" && subject === "AgentStatus") ||
+        (type === "Place" && subject === "PlaceStatus");
+      if (!ok)
+        return _err(
+          "category-not-supported",
+          "CurrentContinuousTime needs RegDN+DNAction/DNStatus, Agent+AgentStatus or Place+PlaceStatus",
+        );
+    }
+    if (_NEEDS_REL.has(cat) && !def.relMask) return _err("relmask-required", `${cat} needs a relMask`);
+    // time profile
+    const pname = req.timeProfile ?? "Default";
+    const pdef = this.config.timeProfiles[pname] ?? (pname === "Default" ? DEFAULT_PROFILE : undefined);
+    if (!pdef) return _err("unknown-time-profile", `no time profile ${JSON.stringify(pname)}`);
+    let profile: ProfileRt;
+    if (pdef.type === "Growing") profile = { kind: "growing", name: pname };
+    else if (pdef.type === "Sliding")
+      profile = {
+        kind: "sliding",
+        name: pname,
+        lengthMs: pdef.lengthSec * 1000,
+        stepMs: pdef.stepSec * 1000,
+      };
+    else if (pdef.type === "Selection") profile = { kind: "selection", name: pname, n: pdef.n };
+    else profile = { kind: "sinceLogin", name: pname };
+    if (profile.kind === "sinceLogin" && type !== "Agent")
+      return _err("time-profile-not-supported", "SinceLogin applies to Agent objects only");
+    if (
+      (cat === "MaxNumber" || cat === "MinNumber") &&
+      profile.kind !== "growing" &&
+      profile.kind !== "sinceLogin"
+    )
+      return _err("time-profile-not-supported", `${cat} needs a Growing or SinceLogin profile`);
+    // ranges
+    let lo = 0;
+    let hi = Number.POSITIVE_INFINITY;
+    let lo2 = 0;
+    let hi2 = 0;
+    if (_NEEDS_RANGE.has(cat) || req.timeRange !== undefined) {
+      const rname = req.timeRange ?? "Default";
+      const r = this.config.timeRanges[rname] ?? (rname === "Default" ? { lo: 0, hi: 20 } : undefined);
+      if (!r) return _err("unknown-time-range", `no time range ${JSON.stringify(rname)}`);
+      lo = r.lo;
+      hi = r.hi;
+    }
+    if (req.timeRange2 !== undefined) {
+      const r = this.config.timeRanges[req.timeRange2];
+      if (!r) return _err("unknown-time-range", `no time range ${JSON.stringify(req.timeRange2)}`);
+      lo2 = r.lo;
+      hi2 = r.hi;
+    }
+    // filter
+    let filter: ((i: object) => boolean) | null = null;
+    if (req.filter !== undefined) {
+      let f = this._filters.get(req.filter);
+      if (!f) {
+        const fd = this.config.filters[req.filter];
+        if (!fd) return _err("unknown-filter", `no filter ${JSON.stringify(req.filter)}`);
+        try {
+          f = compileFilter(fd.expression);
+        } catch (e) {
+          return _err("bad-filter", `filter ${req.filter}: ${(e as Error).message}`);
+        }
+        this._filters.set(req.filter, f);
+      }
+      const ff = f;
+      filter = (i) => ff.evaluate(i);
+    }
+    const kind = SRC[subject];
+    const forStatus = kind !== SRC.DNAction;
+    const relMask =
+      def.relMask ??
+      (cat === "ServiceFactor1" ? { all: false, include: ["CallAbandoned"], exclude: [] } : undefined);
+    const spec: StatSpec = {
+      cat,
+      kind,
+      mM: compileMask(def.mainMask, forStatus),
+      mR: relMask ? compileMask(relMask, forStatus) : null,
+      filter,
+      profile,
+      lo,
+      hi,
+      lo2,
+      hi2,
+    };
+    const dkeyRaw = JSON.stringify([
+      req.statType ?? def,
+      pname,
+      req.timeRange ?? null,
+      req.timeRange2 ?? null,
+      req.filter ?? null,
+    ]);
+    let dkey = this._dkeys.get(dkeyRaw);
+    if (!dkey) {
+      dkey = dkeyRaw;
+      this._dkeys.set(dkeyRaw, dkey);
+    }
+    return { obj, spec, dkey };
+  }
+
+  /** Find or create the statistic instance of a request. */
+  private _stat(req: OpenRequest): { st: Stat; meta: StatMeta } | EngineError {
+    const r = this._resolve(req);
+    if ("error" in r) return r;
+    for (const st of r.obj.stats) {
+      const m = this._meta.get(st)!;
+      if (m.dkey === r.dkey) return { st, meta: m };
+    }
+    const now = this.clock.now();
+    const st = new Stat(r.spec, now);
+    const meta: StatMeta = {
+      obj: r.obj,
+      dkey: r.dkey,
+      subs: [],
+      dirty: false,
+      timeDependent: !_STATIC_IN_TIME.has(r.spec.cat) || r.spec.profile.kind === "sliding",
+      growing: null,
+    };
+    this._meta.set(st, meta);
+    r.obj.stats.push(st);
+    if (r.spec.profile.kind === "growing") {
+      const pname = r.spec.profile.name;
+      let g = this._profiles.get(pname);
+      if (!g) {
+        const def = (this.config.timeProfiles[pname] ?? DEFAULT_PROFILE) as ProfileGroup["def"];
+        g = { def, next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY, stats: new Set() };
+        this._profiles.set(pname, g);
+      }
+      g.stats.add(st);
+      meta.growing = g;
+      const last = lastResetAtOrBefore(g.def, now);
+      if (last !== null) st.since = Math.max(now, last);
+    }
+    if (r.spec.cat === "MaxNumber" || r.spec.cat === "MinNumber") this._sampled.add(st);
+    this._attachRunning(st, r.obj, now);
+    if (this._sampled.has(st)) st.sampler = { max: st.rnM, min: st.rnM };
+    return { st, meta };
+  }
+
+  /** Enter the episodes already running on the sources of `obj` into a new statistic. */
+  private _attachRunning(st: Stat, obj: ObjNode, now: number): void {
+    const kind = st.spec.kind;
+    const enter = (ep: Episode | null, k: number): void => {
+      if (!ep || k !== kind) return;
+      const before = ep.entries.length;
+      this._enterIf(st, ep, kind, ep.s);
+      // historical clipping to the open time is done by the Stat (openMs)
+      if (ep.entries.length > before && ep.s > now) ep.entries[ep.entries.length - 1].s = now;
+    };
+    if (kind === SRC.DNAction || kind === SRC.DNStatus) {
+      for (const dn of this._dnsFor(obj)) {
+        if (!dn.path.includes(obj)) continue;
+        enter(dn.statusEp, SRC.DNStatus);
+        for (const ep of dn.nonIxn.values()) enter(ep, SRC.DNAction);
+        for (const leg of dn.legs.values()) for (const ep of leg.acts.values()) enter(ep, SRC.DNAction);
+      }
+      if (
+        kind === SRC.DNAction &&
+        (obj.type === "Queue" || obj.type === "RoutePoint" || obj.type === "GroupQueues")
+      ) {
+        for (const c of this._agents.values())
+          for (const ep of c.pseudo.values()) {
+            const q = [...c.pseudo.entries()].find(([, e]) => e === ep)![0].split("\u0000")[0];
+            if (this.dir.queuePath(q).includes(obj)) enter(ep, SRC.DNAction);
+          }
+      }
+    } else if (kind === SRC.AgentStatus || kind === SRC.GroupStatus) {
+      for (const c of this._compositesFor(obj, this._agents))
+        enter(c.ep, kind === SRC.GroupStatus ? kind : SRC.AgentStatus);
+    } else if (kind === SRC.PlaceStatus) {
+      for (const c of this._compositesFor(obj, this._places)) enter(c.ep, SRC.PlaceStatus);
+    }
+  }
+
+  private _dnsFor(obj: ObjNode): DnState[] {
+    const ids: string[] = [];
+    switch (obj.type) {
+      case "RegDN":
+      case "Queue":
+      case "RoutePoint":
+        ids.push(obj.id);
+        break;
+      case "Place":
+        ids.push(...(this.dir.dnsOfPlace.get(obj.id) ?? []));
+        break;
+      case "GroupPlaces":
+        for (const p of this.dir.membersOfPlaceGroup.get(obj.id) ?? [])
+          ids.push(...(this.dir.dnsOfPlace.get(p) ?? []));
+        break;
+      case "GroupQueues":
+        ids.push(...(this.dir.dnsOfQueueGroup.get(obj.id) ?? []));
+        break;
+      case "Tenant":
+        ids.push(...(this.dir.dnsOfTenant.get(obj.id) ?? []));
+        break;
+      case "Agent":
+        return [...(this._agentDns.get(obj.id) ?? [])];
+      case "GroupAgents": {
+        const out: DnState[] = [];
+        for (const a of this.dir.membersOfAgentGroup.get(obj.id) ?? [])
+          out.push(...(this._agentDns.get(a) ?? []));
+        return out;
+      }
+    }
+    const out: DnState[] = [];
+    for (const i of ids) {
+      const s = this._dns.get(i);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private _compositesFor(obj: ObjNode, map: Map<string, Composite>): Composite[] {
+    const ids =
+      obj.type === "Agent" || obj.type === "Place"
+        ? [obj.id]
+        : obj.type === "GroupAgents"
+          ? (this.dir.membersOfAgentGroup.get(obj.id) ?? [])
+          : obj.type === "GroupPlaces"
+            ? (this.dir.membersOfPlaceGroup.get(obj.id) ?? [])
+            : obj.type === "Tenant"
+              ? map === this._agents
+                ? (this.dir.agentsOfTenant.get(obj.id) ?? [])
+                : (this.dir.placesOfTenant.get(obj.id) ?? [])
+              : [];
+    const out: Composite[] = [];
+    for (const i of ids) {
+      const c = map.get(i);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /**
+   * Open a statistic (or join the identical one already open): returns a subscription id and
+   * the current (local) value. An unknown stat type, object, profile, range or filter is an
+   * error for this request only.
+   *
+   * @example
+   * ```ts
+   * eng.open({ object: { type: "Agent", id: "a1" }, statType: "TotalTalkTime", notification: { mode: "time", frequency: 10 } });
+   * ```
+   */
+  open(req: OpenRequest): Opened | EngineError {
+    const r = this._stat(req);
+    if ("error" in r) return r;
+    const n = req.notification ?? { mode: "changes" };
+    const modes = ["changes", "time", "reset", "none"];
+    if (!modes.includes(n.mode))
+      return _err("bad-notification", `notification mode must be one of ${modes.join(", ")}`);
+    if (n.mode === "time" && !(typeof n.frequency === "number" && n.frequency > 0))
+      return _err("bad-notification", "notification mode time needs frequency > 0 (seconds)");
+    const now = this.clock.now();
+    const { value, valid } = this._value(r.st, r.meta, now);
+    const sub: Sub = {
+      id: this._subs.length,
+      st: r.st,
+      mode: n.mode,
+      freqMs: (n.frequency ?? 0) * 1000,
+      ins: n.insensitivity ?? 0,
+      last: value,
+      lastValid: valid,
+      suspended: false,
+      next: now + (n.frequency ?? 0) * 1000,
+    };
+    this._subs.push(sub);
+    r.meta.subs.push(sub);
+    if (n.mode === "time") this._timed.add(sub);
+    if (n.mode === "changes" && r.meta.timeDependent) this._timeChanges.add(sub);
+    return { statId: sub.id, value, valid };
+  }
+
+  private _value(st: Stat, meta: StatMeta, now: number): { value: StatValue; valid: boolean } {
+    const p = this._partialOf(st, meta, now);
+    const value = valueOfPartial(p, st.sampler);
+    const valid = p.inv === 0 || st.spec.cat === "CurrentState" || st.spec.cat === "CurrentStateReasons";
+    return { value, valid };
+  }
+
+  private _partialOf(st: Stat, meta: StatMeta, now: number): Partial {
+    const p = st.partial(now, this._inv(meta.obj));
+    if (st.spec.cat === "CurrentState" || st.spec.cat === "CurrentStateReasons")
+      p.tree = this._tree(st, meta.obj);
+    return p;
+  }
+
+  /** Close a subscription; the statistic instance is dropped with its last subscription. */
+  close(statId: number): boolean {
+    const sub = this._subs[statId];
+    if (!sub) return false;
+    this._subs[statId] = undefined;
+    this._timed.delete(sub);
+    this._timeChanges.delete(sub);
+    const meta = this._meta.get(sub.st)!;
+    meta.subs = meta.subs.filter((s) => s !== sub);
+    if (meta.subs.length === 0) this._drop(sub.st, meta);
+    return true;
+  }
+
+  private _drop(st: Stat, meta: StatMeta): void {
+    st.closed = true;
+    meta.obj.stats = meta.obj.stats.filter((s) => s !== st);
+    meta.growing?.stats.delete(st);
+    this._sampled.delete(st);
+    this._meta.delete(st);
+  }
+
+  /** Current value of a subscription (`null` when it does not exist). */
+  peek(statId: number): ValueReply | null {
+    const sub = this._subs[statId];
+    if (!sub) return null;
+    const now = this.clock.now();
+    return { ...this._value(sub.st, this._meta.get(sub.st)!, now), at: now };
+  }
+
+  /** Pause notifications of a subscription. */
+  suspend(statId: number): boolean {
+    const sub = this._subs[statId];
+    if (sub) sub.suspended = true;
+    return sub !== undefined;
+  }
+
+  /** Resume notifications; the next evaluation compares with the last value sent. */
+  resume(statId: number): boolean {
+    const sub = this._subs[statId];
+    if (sub) {
+      sub.suspended = false;
+      this._touch(sub.st);
+    }
+    return sub !== undefined;
+  }
+
+  /** One-shot get: open, read, close. A current category gives its value; a historical one starts empty. */
+  get(req: OpenRequest): ValueReply | EngineError {
+    const o = this.open({ ...req, notification: { mode: "none" } });
+    if ("error" in o) return o;
+    const v = this.peek(o.statId)!;
+    this.close(o.statId);
+    return v;
+  }
+
+  /**
+   * This partition's partial of the statistic a request names (for the aggregation owner to
+   * merge with other partitions' partials taken at the same `now`). The statistic must be open.
+   */
+  partial(req: OpenRequest, now = this.clock.now()): Partial | EngineError {
+    const r = this._resolve(req);
+    if ("error" in r) return r;
+    for (const st of r.obj.stats) {
+      const m = this._meta.get(st)!;
+      if (m.dkey === r.dkey) return this._partialOf(st, m, now);
+    }
+    return _err("not-open", "statistic is not open in this engine");
+  }
+
+  /** Partial of an open subscription's statistic. */
+  partialOf(statId: number, now = this.clock.now()): Partial | null {
+    const sub = this._subs[statId];
+    if (!sub) return null;
+    return this._partialOf(sub.st, this._meta.get(sub.st)!, now);
+  }
+
+  /** Sampler state (MaxNumber/MinNumber) of a subscription's statistic. */
+  samplerOf(statId: number): { max: number | null; min: number | null } | null {
+    return this._subs[statId]?.st.sampler ?? null;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // time: resets, sampling, notifications
+
+  /**
+   * Advance time to `nowMs`: Growing resets (reset-mode notifications just before), samples for
+   * MaxNumber/MinNumber, time-mode notifications and changes-mode notifications of values that
+   * move with time, and the stuck-call sweep.
+   */
+  tick(nowMs = this.clock.now()): void {
+    this.clock.observe?.(nowMs);
+    for (const g of this._profiles.values()) {
+      while (g.next <= nowMs) {
+        const r = g.next;
+        for (const st of g.stats) {
+          const meta = this._meta.get(st)!;
+          for (const sub of meta.subs) {
+            if (sub.mode !== "reset" || sub.suspended) continue;
+            const { value, valid } = this._value(st, meta, r);
+            this._emit(sub, value, valid, r, "reset");
+          }
+          st.reset(r);
+          this._touch(st);
+        }
+        g.next = nextResetAfter(g.def, r) ?? Number.POSITIVE_INFINITY;
+      }
+    }
+    for (const st of this._sampled) {
+      const p = st.partial(nowMs, 0);
+      sample(st.sampler, p);
+    }
+    for (const sub of this._timed) {
+      if (sub.next > nowMs) continue;
+      while (sub.next <= nowMs) sub.next += sub.freqMs;
+      if (sub.suspended) continue;
+      this._check(sub, nowMs, "time");
+    }
+    for (const sub of this._timeChanges) if (!sub.suspended) this._check(sub, nowMs, "change");
+    this.sweep(nowMs);
+  }
+
+  private _check(sub: Sub, now: number, reason: Notification["reason"]): void {
+    const { value, valid } = this._value(sub.st, this._meta.get(sub.st)!, now);
+    if (valid !== sub.lastValid) this._emit(sub, value, valid, now, "validity");
+    else if (changedEnough(sub.last, value, sub.ins)) this._emit(sub, value, valid, now, reason);
+  }
+
+  private _emit(
+    sub: Sub,
+    value: StatValue,
+    valid: boolean,
+    at: number,
+    reason: Notification["reason"],
+  ): void {
+    sub.last = value;
+    sub.lastValid = valid;
+    this._counters.notifications++;
+    this._notes.push({ subscriptionId: sub.id, value, valid, at, reason });
+  }
+
+  /**
+   * Evaluate changes-mode subscriptions of statistics touched since the last call, and return
+   * every queued notification (changes, time, reset, validity) in order.
+   */
+  drainNotifications(now = this.clock.now()): Notification[] {
+    const dirty = this._dirty;
+    this._dirty = [];
+    for (const st of dirty) {
+      const meta = this._meta.get(st);
+      if (!meta) continue;
+      meta.dirty = false;
+      let computed: { value: StatValue; valid: boolean } | null = null;
+      for (const sub of meta.subs) {
+        if (sub.suspended || (sub.mode !== "changes" && sub.mode !== "time")) continue;
+        computed ??= this._value(st, meta, now);
+        if (computed.valid !== sub.lastValid)
+          this._emit(sub, computed.value, computed.valid, now, "validity");
+        else if (sub.mode === "changes" && changedEnough(sub.last, computed.value, sub.ins))
+          this._emit(sub, computed.value, computed.valid, now, "change");
+      }
+    }
+    const out = this._notes;
+    this._notes = [];
+    return out;
+  }
+
+  /**
+   * Stuck-call sweep: end call legs with no event for `stuckCallMaxAgeSec` as if released
+   * (ringing legs reflect StuckCallCleanedWhileRinging to their queue) and forget stale
+   * queue entries awaiting an answer.
+   */
+  sweep(now = this.clock.now()): number {
+    let n = 0;
+    for (const dn of this._dns.values()) {
+      if (dn.legs.size === 0 && dn.pending.size === 0) continue;
+      for (const leg of [...dn.legs.values()]) {
+        if (now - leg.last < this._stuckMs) continue;
+        n++;
+        if (dn.mediation) {
+          const d = this._endAct(dn, A.CallWait, now, leg);
+          if (d >= 0) this._instant("CallCleared", now, d, leg.attrs, dn.path);
+          for (const [a] of [...leg.acts]) this._endAct(dn, a, now, leg);
+          dn.legs.delete(leg.connId);
+        } else this._releaseLeg(dn, leg, now, true);
+      }
+      for (const [k, p] of [...dn.pending]) if (now - p.last >= this._stuckMs) dn.pending.delete(k);
+      this._refreshDnStatus(dn, now);
+    }
+    this._counters.stuckCallsSwept += n;
+    this._flushLocal();
+    return n;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // current state trees and directory status
+
+  private _dnTree(dn: DnState, withActions: boolean, reasons: boolean): Tree {
+    const t: Tree = { status: AGENT_STATUSES[dn.status], since: (dn.statusEp?.s ?? this._startMs) / 1000 };
+    if (!withActions) return t;
+    const acts: Tree[] = [];
+    const add = (ep: Episode, connId: string | null): void => {
+      const a: Tree = { action: NAMES[ep.a], since: ep.s / 1000 };
+      if (connId) a.connId = connId;
+      const at = ep.attrs;
+      if (at) {
+        if (at.callType) a.callType = at.callType;
+        if (at.thisQueue) a.thisQueue = at.thisQueue;
+        if (at.ani) a.ani = at.ani;
+        if (at.dnis) a.dnis = at.dnis;
+        if (at.userData && connId) a.userData = at.userData;
+        if (reasons && at.reasons && !connId) a.reasons = at.reasons;
+      }
+      acts.push(a);
+    };
+    for (const ep of dn.nonIxn.values()) add(ep, null);
+    for (const leg of dn.legs.values()) for (const ep of leg.acts.values()) add(ep, leg.connId);
+    acts.sort(
+      (x, y) => (x.since as number) - (y.since as number) || String(x.action).localeCompare(String(y.action)),
+    );
+    t.actions = acts;
+    return t;
+  }
+
+  private _compTree(c: Composite | undefined, reasons: boolean): Tree | undefined {
+    if (!c) return undefined;
+    const t: Tree = { status: AGENT_STATUSES[c.status], since: c.since / 1000 };
+    if (reasons && c.ep?.attrs?.reasons) t.reasons = c.ep.attrs.reasons;
+    return t;
+  }
+
+  private _agentTree(agentId: string, kind: number, reasons: boolean): Tree | undefined {
+    const out: Tree = {};
+    const c = this._compTree(this._agents.get(agentId), reasons);
+    if (c) Object.assign(out, c);
+    if (kind === SRC.DNAction || kind === SRC.DNStatus) {
+      const dns: Tree = {};
+      for (const dn of this._agentDns.get(agentId) ?? [])
+        dns[dn.def.id] = this._dnTree(dn, kind === SRC.DNAction, reasons);
+      if (Object.keys(dns).length) out.dns = dns;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+
+  private _tree(st: Stat, obj: ObjNode): Tree {
+    const kind = st.spec.kind;
+    const reasons = st.spec.cat === "CurrentStateReasons";
+    const withActions = kind === SRC.DNAction;
+    const t: Tree = {};
+    switch (obj.type) {
+      case "RegDN":
+      case "Queue":
+      case "RoutePoint": {
+        const dn = this._dns.get(obj.id);
+        if (dn) t.dns = { [obj.id]: this._dnTree(dn, withActions, reasons) };
+        break;
+      }
+      case "GroupQueues": {
+        const dns: Tree = {};
+        for (const dn of this._dnsFor(obj)) dns[dn.def.id] = this._dnTree(dn, withActions, reasons);
+        t.dns = dns;
+        break;
+      }
+      case "Agent": {
+        const a = this._agentTree(obj.id, kind, reasons);
+        if (a) Object.assign(t, a);
+        break;
+      }
+      case "Place": {
+        const c = this._compTree(this._places.get(obj.id), reasons);
+        if (c) Object.assign(t, c);
+        if (kind !== SRC.PlaceStatus) {
+          const dns: Tree = {};
+          for (const dn of this._dnsFor(obj)) dns[dn.def.id] = this._dnTree(dn, withActions, reasons);
+          if (Object.keys(dns).length) t.dns = dns;
+        }
+        break;
+      }
+      case "GroupAgents": {
+        if (kind === SRC.GroupStatus) {
+          const counts: Tree = {};
+          for (const c of this._compositesFor(obj, this._agents)) {
+            const s = AGENT_STATUSES[c.status];
+            counts[s] = ((counts[s] as number) ?? 0) + 1;
+          }
+          t.counts = counts;
+          break;
+        }
+        const agents: Tree = {};
+        for (const a of this.dir.membersOfAgentGroup.get(obj.id) ?? []) {
+          const at = this._agentTree(a, kind, reasons);
+          if (at) agents[a] = at;
+        }
+        t.agents = agents;
+        break;
+      }
+      case "GroupPlaces": {
+        if (kind === SRC.GroupStatus) {
+          const counts: Tree = {};
+          for (const c of this._compositesFor(obj, this._places)) {
+            const s = AGENT_STATUSES[c.status];
+            counts[s] = ((counts[s] as number) ?? 0) + 1;
+          }
+          t.counts = counts;
+          break;
+        }
+        const places: Tree = {};
+        for (const p of this.dir.membersOfPlaceGroup.get(obj.id) ?? []) {
+          const pt: Tree = {};
+          const c = this._compTree(this._places.get(p), reasons);
+          if (c) Object.assign(pt, c);
+          if (kind !== SRC.PlaceStatus) {
+            const dns: Tree = {};
+            for (const d of this.dir.dnsOfPlace.get(p) ?? []) {
+              const dn = this._dns.get(d);
+              if (dn) dns[d] = this._dnTree(dn, withActions, reasons);
+            }
+            if (Object.keys(dns).length) pt.dns = dns;
+          }
+          if (Object.keys(pt).length) places[p] = pt;
+        }
+        t.places = places;
+        break;
+      }
+      default:
+        break;
+    }
+    return t;
+  }
+
+  /**
+   * Current status of an object for the directory listing, from this partition's state:
+   * DNs (RegDN/Queue/RoutePoint) by their DN status, agents and places by their composite status.
+   * `null` when this partition has no state for it.
+   */
+  objectStatus(type: string, oid: string): { status: string; since: number } | null {
+    if (type === "Agent") {
+      const c = this._agents.get(oid);
+      if (c) return { status: AGENT_STATUSES[c.status], since: c.since / 1000 };
+      return this.owns(`agent:${oid}`) && this.dir.agents.has(oid)
+        ? { status: "LoggedOut", since: this._startMs / 1000 }
+        : null;
+    }
+    if (type === "Place") {
+      const c = this._places.get(oid);
+      return c ? { status: AGENT_STATUSES[c.status], since: c.since / 1000 } : null;
+    }
+    if (type === "RegDN" || type === "Queue" || type === "RoutePoint") {
+      const dn = this._dns.get(oid);
+      return dn
+        ? { status: AGENT_STATUSES[dn.status], since: (dn.statusEp?.s ?? this._startMs) / 1000 }
+        : null;
+    }
+    return null;
+  }
+
+  /** Counters: events in/applied/skipped (with reasons), actions, messages, notifications, sizes. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = { ...this._counters };
+    for (const [k, v] of Object.entries(this._skipReasons)) out[`skipped.${k}`] = v;
+    out.openStatistics = this._meta.size;
+    out.subscriptions = this._subs.length - this._subs.filter((s) => s === undefined).length;
+    out.dnStates = this._dns.size;
+    return out;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Notification policy: whether a new value differs enough from the last reported one.
+ *
+ * Rule (domain.md §5.4, our spec): numbers notify when `|new − last| × 100 ≥ ins × |last|`;
+ * any change notifies when `ins` is 0 or the last value is 0; a change between a number and
+ * `null` always notifies; structured values (CurrentState) notify when their JSON differs.
+ *
+ * @example
+ * ```ts
+ * changedEnough(100, 104, 5); // false
+ * changedEnough(100, 105, 5); // true
+ * ```
+ * @module
+ */
+import type { StatValue } from "../definitions.ts";
+
+/** Whether `next` should be reported given the last reported value and the insensitivity (%). */
+export function changedEnough(last: StatValue | undefined, next: StatValue, ins: number): boolean {
+  if (last === undefined) return true;
+  if (typeof last === "number" && typeof next === "number") {
+    if (last === next) return false;
+    if (ins <= 0 || last === 0) return true;
+    return Math.abs(next - last) * 100 >= ins * Math.abs(last);
+  }
+  if (last === null || next === null || typeof last !== typeof next) return last !== next;
+  return JSON.stringify(last) !== JSON.stringify(next);
+}

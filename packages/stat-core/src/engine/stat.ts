@@ -1,0 +1,356 @@
+/**
+ * The per-partition state of one statistic instance (object × metric × profile × ranges ×
+ * filter): running entries, ended-episode accumulators per time profile, and the snapshot into a
+ * mergeable {@link Partial}. Episodes reach a statistic as *entries*: `enter` when a durable
+ * action/status in the mask starts (or its filter becomes true), `leave` when it ends (or the
+ * filter turns false), `instant` for momentary/retrospective actions.
+ *
+ * @example
+ * ```ts
+ * const st = new Stat(spec, openMs);
+ * const e = { st, s: t0, m: 1, on: true };
+ * st.enter(e); st.leave(e, t1);
+ * st.partial(t1, 0).c[C.NM]; // 1
+ * ```
+ * @module
+ */
+import type { Category } from "../definitions.ts";
+import { C, emptyPartial, NC, type Partial, type SamplerState, type SelRecord } from "./partial.ts";
+
+/** Source kinds of episodes a statistic can subscribe to (its subject). */
+export const SRC = { DNAction: 0, DNStatus: 1, AgentStatus: 2, PlaceStatus: 3, GroupStatus: 4 } as const;
+
+/** Resolved time profile as the engine runs it. */
+export type ProfileRt =
+  | { kind: "growing"; name: string }
+  | { kind: "sliding"; name: string; lengthMs: number; stepMs: number }
+  | { kind: "selection"; name: string; n: number }
+  | { kind: "sinceLogin"; name: string };
+
+/** Everything fixed about a statistic instance. */
+export interface StatSpec {
+  cat: Category;
+  kind: number;
+  mM: Uint8Array;
+  mR: Uint8Array | null;
+  filter: ((input: object) => boolean) | null;
+  profile: ProfileRt;
+  /** time range in seconds [lo, hi) */
+  lo: number;
+  hi: number;
+  lo2: number;
+  hi2: number;
+}
+
+/** A running episode as seen by one statistic. `m`: 1 = main mask, 2 = relative mask. */
+export interface Entry {
+  st: Stat;
+  s: number;
+  m: number;
+  on: boolean;
+}
+
+const _RUNSET_CATS = new Set<Category>([
+  "CurrentMaxTime",
+  "CurrentMinTime",
+  "CurrentNumberInTimeRange",
+  "CurrentNumberInTimeRangePercentage",
+]);
+/** Fields of a sliding bucket. */
+const _B = { NM: 0, TM: 1, MAX: 2, MIN: 3, NMR: 4, TMR: 5, NR: 6, TR: 7, NRR2: 8, TADJ: 9, ITM: 10 } as const;
+const _BK = 11;
+
+/** One statistic instance in one partition. */
+export class Stat {
+  readonly spec: StatSpec;
+  readonly openMs: number;
+  /** start of the current interval (max of open time and last reset / login) */
+  since: number;
+  closed = false;
+  // ended accumulators (growing / since-login)
+  nM = 0;
+  tM = 0;
+  maxM = -1;
+  minM = -1;
+  nMr = 0;
+  tMr = 0;
+  nR = 0;
+  tR = 0;
+  nRr2 = 0;
+  tAdj = 0;
+  itM = 0;
+  // running
+  rnM = 0;
+  rsM = 0;
+  rsClipM = 0;
+  rnR = 0;
+  rsClipR = 0;
+  run: Set<Entry> | null = null;
+  contN = 0;
+  contSince = 0;
+  contLastEnd = -1;
+  // sliding buckets / selection records
+  buckets: Float64Array | null = null;
+  bucketIds: Float64Array | null = null;
+  sel: SelRecord[] | null = null;
+  /** MaxNumber / MinNumber samples (single-engine use; the daemon samples merged values) */
+  sampler: SamplerState = { max: null, min: null };
+
+  constructor(spec: StatSpec, openMs: number) {
+    this.spec = spec;
+    this.openMs = openMs;
+    this.since = openMs;
+    const p = spec.profile;
+    if (_RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.kind !== SRC.DNAction))
+      this.run = new Set();
+    if (p.kind === "sliding") {
+      const nb = Math.max(1, Math.ceil(p.lengthMs / p.stepMs));
+      this.buckets = new Float64Array(nb * _BK);
+      this.bucketIds = new Float64Array(nb).fill(-1);
+    }
+    if (p.kind === "selection") this.sel = [];
+  }
+
+  /** Whether in-progress episodes credit historical values (status subjects). */
+  get statusSubject(): boolean {
+    return this.spec.kind !== SRC.DNAction;
+  }
+
+  /** A running episode (stretch) starts counting at `e.s`. */
+  enter(e: Entry): void {
+    e.on = true;
+    if (e.m & 1) {
+      this.rnM++;
+      this.rsM += e.s;
+      this.rsClipM += Math.max(e.s, this.since);
+      if (this.contN === 0 && this.contLastEnd !== e.s) this.contSince = e.s;
+      this.contN++;
+    }
+    if (e.m & 2) {
+      this.rnR++;
+      this.rsClipR += Math.max(e.s, this.since);
+    }
+    this.run?.add(e);
+  }
+
+  /** A running episode (stretch) ends at `t`. */
+  leave(e: Entry, t: number): void {
+    if (!e.on) return;
+    e.on = false;
+    const clipI = Math.max(e.s, this.since);
+    if (e.m & 1) {
+      this.rnM--;
+      this.rsM -= e.s;
+      this.rsClipM -= clipI;
+      this.contN--;
+      this.contLastEnd = t;
+    }
+    if (e.m & 2) {
+      this.rnR--;
+      this.rsClipR -= clipI;
+    }
+    this.run?.delete(e);
+    const dAdj = t - Math.max(e.s, this.openMs);
+    const d = this.statusSubject ? t - clipI : dAdj;
+    this._record(e.m, t, d, dAdj, t - clipI);
+  }
+
+  /** A momentary (d = 0) or retrospective action with duration `d` ms occurs at `t`. */
+  instant(m: number, t: number, d: number): void {
+    this._record(m, t, d, d, 0);
+  }
+
+  /** `[lo, hi)` on whole seconds, milliseconds truncated from both time stamps (domain.md §2.8). */
+  private _inRange(start: number, end: number, lo: number, hi: number): boolean {
+    const sec = Math.max(0, Math.floor(end / 1000) - Math.floor(start / 1000));
+    return sec >= lo && sec < hi;
+  }
+
+  private _record(m: number, t: number, d: number, dAdj: number, dInt: number): void {
+    const sp = this.spec;
+    const inM = (m & 1) !== 0;
+    const inR = (m & 2) !== 0;
+    const mr = inM && this._inRange(t - d, t, sp.lo, sp.hi);
+    const rr2 = inR && this._inRange(t - d, t, sp.lo2, sp.hi2);
+    if (this.sel) {
+      const n = (this.spec.profile as { n: number }).n;
+      this.sel.unshift([t, d, (inM ? 1 : 0) | (inR ? 2 : 0) | (mr ? 4 : 0) | (rr2 ? 8 : 0)]);
+      if (this.sel.length > n) this.sel.length = n;
+      return;
+    }
+    if (this.buckets) {
+      const b = this._bucket(t);
+      const B = this.buckets;
+      if (inM) {
+        B[b + _B.NM]++;
+        B[b + _B.TM] += d;
+        B[b + _B.TADJ] += dAdj;
+        B[b + _B.ITM] += dInt;
+        B[b + _B.MAX] = Number.isNaN(B[b + _B.MAX]) ? d : Math.max(B[b + _B.MAX], d);
+        B[b + _B.MIN] = Number.isNaN(B[b + _B.MIN]) ? d : Math.min(B[b + _B.MIN], d);
+        if (mr) {
+          B[b + _B.NMR]++;
+          B[b + _B.TMR] += d;
+        }
+      }
+      if (inR) {
+        B[b + _B.NR]++;
+        B[b + _B.TR] += d;
+        if (rr2) B[b + _B.NRR2]++;
+      }
+      return;
+    }
+    if (inM) {
+      this.nM++;
+      this.tM += d;
+      this.tAdj += dAdj;
+      this.itM += dInt;
+      if (this.maxM < 0 || d > this.maxM) this.maxM = d;
+      if (this.minM < 0 || d < this.minM) this.minM = d;
+      if (mr) {
+        this.nMr++;
+        this.tMr += d;
+      }
+    }
+    if (inR) {
+      this.nR++;
+      this.tR += d;
+      if (rr2) this.nRr2++;
+    }
+  }
+
+  private _bucket(t: number): number {
+    const p = this.spec.profile as { lengthMs: number; stepMs: number };
+    const ids = this.bucketIds!;
+    const bid = Math.floor(t / p.stepMs);
+    const slot = bid % ids.length;
+    const off = slot * _BK;
+    if (ids[slot] !== bid) {
+      ids[slot] = bid;
+      this.buckets!.fill(0, off, off + _BK);
+      this.buckets![off + _B.MAX] = Number.NaN;
+      this.buckets![off + _B.MIN] = Number.NaN;
+    }
+    return off;
+  }
+
+  /** Growing reset / SinceLogin restart: a new interval starts at `r`. */
+  reset(r: number): void {
+    this.since = Math.max(r, this.openMs);
+    this.nM = this.tM = this.nMr = this.tMr = this.nR = this.tR = this.nRr2 = this.tAdj = this.itM = 0;
+    this.maxM = this.minM = -1;
+    this.rsClipM = this.rnM * this.since;
+    this.rsClipR = this.rnR * this.since;
+    this.sampler = { max: this.rnM, min: this.rnM };
+  }
+
+  /** Snapshot this partition's contribution at `now` (epoch ms). */
+  partial(now: number, inv: number): Partial {
+    const p = emptyPartial(this.spec.cat, now);
+    const c = p.c;
+    p.inv = inv;
+    const status = this.statusSubject;
+    c[C.RNM] = this.rnM;
+    c[C.RTM] = this.rnM * now - this.rsM;
+    c[C.RNR] = this.rnR;
+    c[C.CONT] = this.contN > 0 ? now - this.contSince : 0;
+    const prof = this.spec.profile;
+    let winStart = this.since;
+    if (prof.kind === "sliding") {
+      const nb = this.bucketIds!.length;
+      const bNow = Math.floor(now / prof.stepMs);
+      winStart = Math.max((bNow - nb + 1) * prof.stepMs, this.openMs);
+    }
+    if (this.run) {
+      let mx: number | null = null;
+      let mn: number | null = null;
+      let inr = 0;
+      let hn = 0;
+      let ht = 0;
+      let hnr = 0;
+      let htr = 0;
+      for (const e of this.run) {
+        if (!e.on) continue;
+        const el = now - e.s;
+        const cl = now - Math.max(e.s, winStart);
+        if (e.m & 1) {
+          mx = mx === null ? el : Math.max(mx, el);
+          mn = mn === null ? el : Math.min(mn, el);
+          if (this._inRange(e.s, now, this.spec.lo, this.spec.hi)) inr++;
+          hn++;
+          ht += cl;
+        }
+        if (e.m & 2) {
+          hnr++;
+          htr += cl;
+        }
+      }
+      c[C.RMAX] = mx;
+      c[C.RMIN] = mn;
+      c[C.RNMR] = inr;
+      if (prof.kind === "sliding") {
+        c[C.ITM] = ht;
+        if (status) {
+          c[C.HNM] = hn;
+          c[C.HTM] = ht;
+          c[C.HNR] = hnr;
+          c[C.HTR] = htr;
+        }
+      }
+    }
+    if (prof.kind === "selection") {
+      p.sel = this.sel!.slice();
+      p.selN = prof.n;
+      return p;
+    }
+    if (prof.kind === "sliding") {
+      const B = this.buckets!;
+      const ids = this.bucketIds!;
+      const nb = ids.length;
+      const bNow = Math.floor(now / prof.stepMs);
+      c[C.ELAPSED] = Math.max(0, now - winStart);
+      for (let i = 0; i < nb; i++) {
+        const bid = ids[i];
+        if (bid <= bNow - nb || bid > bNow) continue;
+        const o = i * _BK;
+        c[C.NM] = (c[C.NM] as number) + B[o + _B.NM];
+        c[C.TM] = (c[C.TM] as number) + B[o + _B.TM];
+        c[C.NMR] = (c[C.NMR] as number) + B[o + _B.NMR];
+        c[C.TMR] = (c[C.TMR] as number) + B[o + _B.TMR];
+        c[C.NR] = (c[C.NR] as number) + B[o + _B.NR];
+        c[C.TR] = (c[C.TR] as number) + B[o + _B.TR];
+        c[C.NRR2] = (c[C.NRR2] as number) + B[o + _B.NRR2];
+        c[C.TADJ] = (c[C.TADJ] as number) + B[o + _B.TADJ];
+        c[C.ITM] = (c[C.ITM] as number) + B[o + _B.ITM];
+        if (!Number.isNaN(B[o + _B.MAX]))
+          c[C.MAXM] = c[C.MAXM] === null ? B[o + _B.MAX] : Math.max(c[C.MAXM] as number, B[o + _B.MAX]);
+        if (!Number.isNaN(B[o + _B.MIN]))
+          c[C.MINM] = c[C.MINM] === null ? B[o + _B.MIN] : Math.min(c[C.MINM] as number, B[o + _B.MIN]);
+      }
+      return p;
+    }
+    c[C.ELAPSED] = Math.max(0, now - this.since);
+    c[C.NM] = this.nM;
+    c[C.TM] = this.tM;
+    c[C.MAXM] = this.maxM < 0 ? null : this.maxM;
+    c[C.MINM] = this.minM < 0 ? null : this.minM;
+    c[C.NMR] = this.nMr;
+    c[C.TMR] = this.tMr;
+    c[C.NR] = this.nR;
+    c[C.TR] = this.tR;
+    c[C.NRR2] = this.nRr2;
+    c[C.TADJ] = this.tAdj;
+    const runClip = this.rnM * now - this.rsClipM;
+    c[C.ITM] = this.itM + runClip;
+    if (status) {
+      c[C.HNM] = this.rnM;
+      c[C.HTM] = runClip;
+      c[C.HNR] = this.rnR;
+      c[C.HTR] = this.rnR * now - this.rsClipR;
+    }
+    return p;
+  }
+}
+
+/** Length of the partial vector (re-exported for tests). */
+export const COMPONENTS = NC;
