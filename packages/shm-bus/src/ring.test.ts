@@ -1,0 +1,244 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { Layout } from "./layout.ts";
+import { RecordTooLargeError, RingReader, RingWriter, recordSize } from "./ring.ts";
+import { initSegment } from "./segment.ts";
+
+const P = { maxInstances: 3, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 1024 };
+const mk = () => initSegment(new ArrayBuffer(new Layout(P).totalBytes), P);
+const rec = (seq: number, len: number) => {
+  const b = new Uint8Array(len);
+  for (let i = 0; i < len; i++) b[i] = (seq * 31 + i) & 0xff;
+  return b;
+};
+const isRec = (u8: Uint8Array, off: number, len: number, seq: number) => {
+  for (let i = 0; i < len; i++) if (u8[off + i] !== ((seq * 31 + i) & 0xff)) return false;
+  return true;
+};
+
+describe("SPSC ring", () => {
+  test("matches a FIFO model for any interleaving of offers, polls and flushes (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant("offer" as const), len: fc.integer({ min: 0, max: 1024 }) }),
+            fc.record({ op: fc.constant("poll" as const), max: fc.integer({ min: 1, max: 20 }) }),
+            fc.record({ op: fc.constant("flush" as const) }),
+          ),
+          { maxLength: 300 },
+        ),
+        (publishEvery, ops) => {
+          const seg = mk();
+          const g = seg.layout.spsc(0, 1);
+          const w = new RingWriter(seg.view, g, 1024, { publishEvery });
+          const r = new RingReader(seg.view, g, 0, 1024);
+          const queue: [number, number][] = []; // committed: [seq, len]
+          let published = 0; // how many of the queue are published
+          let seq = 0;
+          const deliver = (max: number) => {
+            let n = 0;
+            r.poll((u8, off, len, from) => {
+              const [s, l] = queue.shift()!;
+              published--;
+              expect(from).toBe(0);
+              expect(len).toBe(l);
+              expect(isRec(u8, off, len, s)).toBe(true);
+              n++;
+            }, max);
+            return n;
+          };
+          for (const o of ops) {
+            if (o.op === "offer") {
+              const ok = w.offer(rec(seq, o.len));
+              if (ok) {
+                queue.push([seq, o.len]);
+                if (w.pending === 0) published = queue.length;
+              } else {
+                // refused only when it cannot fit: unread records + at most two paddings (< one
+                // max-size record each) + this record exceed the capacity
+                const held = queue.reduce((a, [, l]) => a + recordSize(l), 0);
+                expect(held + recordSize(o.len) + 2 * recordSize(1024)).toBeGreaterThan(4096);
+              }
+              seq++;
+            } else if (o.op === "flush") {
+              w.publish();
+              published = queue.length;
+            } else {
+              const before = published;
+              expect(deliver(o.max)).toBe(Math.min(o.max, before));
+            }
+            expect(w.fill()).toBeLessThanOrEqual(4096);
+          }
+          w.publish();
+          while (deliver(1000) > 0) {}
+          expect(queue.length).toBe(0);
+          expect(r.overruns).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test("claim/commit: nothing visible before publication; padding at the wrap is invisible", () => {
+    const seg = mk();
+    const g = seg.layout.spsc(0, 1);
+    const w = new RingWriter(seg.view, g, 1024, { publishEvery: 1000 });
+    const r = new RingReader(seg.view, g, 0, 1024);
+    let seq = 0;
+    let got = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 3; i++) {
+        const len = 300 + ((round * 7 + i) % 50);
+        const at = w.claim(len);
+        expect(at).toBeGreaterThan(0);
+        seg.view.u8.set(rec(seq++, len), at);
+        w.commit();
+      }
+      expect(r.available()).toBe(false);
+      w.publish();
+      r.poll((u8, off, len) => {
+        expect(isRec(u8, off, len, got++)).toBe(true);
+      }, 100);
+    }
+    expect(got).toBe(150);
+    expect(w.records).toBe(150);
+  });
+
+  test("refuses records above maxRecord, negative or fractional lengths", () => {
+    const seg = mk();
+    const w = new RingWriter(seg.view, seg.layout.spsc(0, 1), 1024);
+    expect(() => w.claim(1025)).toThrow(RecordTooLargeError);
+    expect(() => w.claim(-1)).toThrow(/0\.\.1024/);
+    expect(() => w.claim(Number.NaN)).toThrow(RangeError);
+    expect(() => w.commit()).toThrow(/without a matching claim/);
+  });
+
+  test("a corrupted record is counted as an overrun and never delivered; the reader skips to the tail", () => {
+    const seg = mk();
+    const g = seg.layout.spsc(0, 1);
+    const w = new RingWriter(seg.view, g, 1024, { publishEvery: 1 });
+    const r = new RingReader(seg.view, g, 0, 1024);
+    for (let i = 0; i < 5; i++) w.offer(rec(i, 40));
+    seg.view.i32[(g.dataOff >> 2) + 1] ^= 0x40; // stamp of the first record
+    let n = 0;
+    expect(r.poll(() => n++, 100)).toBe(0);
+    expect(n).toBe(0);
+    expect(r.overruns).toBe(1);
+    expect(r.available()).toBe(false);
+    w.offer(rec(9, 40));
+    r.poll((u8, off, len) => expect(isRec(u8, off, len, 9)).toBe(true), 100);
+    // a length beyond maxRecord is corruption too
+    const at = w.claim(40);
+    seg.view.i32[(at - 8) >> 2] = 5000;
+    w.commit();
+    w.publish();
+    expect(r.poll(() => n++, 100)).toBe(0);
+    expect(r.overruns).toBe(2);
+    expect(n).toBe(0);
+  });
+
+  test("a handler that throws consumes its record (no poison loop)", () => {
+    const seg = mk();
+    const g = seg.layout.spsc(0, 1);
+    const w = new RingWriter(seg.view, g, 1024, { publishEvery: 1 });
+    const r = new RingReader(seg.view, g, 0, 1024);
+    for (let i = 0; i < 3; i++) w.offer(rec(i, 8));
+    const seen: number[] = [];
+    expect(() =>
+      r.poll((u8, off) => {
+        seen.push(u8[off]);
+        if (seen.length === 2) throw new Error("boom");
+      }, 10),
+    ).toThrow("boom");
+    r.poll((u8, off) => seen.push(u8[off]), 10);
+    expect(seen).toEqual([0, 31, 62]);
+  });
+
+  test("a new writer and reader (restarted instance) resume from the published cursors", () => {
+    const seg = mk();
+    const g = seg.layout.spsc(0, 1);
+    const w1 = new RingWriter(seg.view, g, 1024, { publishEvery: 1 });
+    const r1 = new RingReader(seg.view, g, 0, 1024);
+    for (let i = 0; i < 10; i++) w1.offer(rec(i, 100));
+    r1.poll(() => {}, 4);
+    w1.offer(rec(10, 100)); // published
+    const unpublished = new RingWriter(seg.view, g, 1024, { publishEvery: 100 });
+    unpublished.offer(rec(99, 100)); // dies before publishing: invisible
+    const w2 = new RingWriter(seg.view, g, 1024, { publishEvery: 1 });
+    expect(w2.records).toBe(11);
+    w2.offer(rec(11, 100));
+    const r2 = new RingReader(seg.view, g, 0, 1024);
+    const got: number[] = [];
+    let s = 4;
+    r2.poll((u8, off, len) => {
+      expect(isRec(u8, off, len, s)).toBe(true);
+      got.push(s++);
+    }, 100);
+    expect(got).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+});
+
+describe("broadcast ring", () => {
+  test("a subscriber joins at the tail; with nobody listening the writer never blocks", () => {
+    const seg = mk();
+    const g = seg.layout.broadcast(0);
+    const w = new RingWriter(seg.view, g, 1024, { publishEvery: 64 });
+    for (let i = 0; i < 1000; i++) expect(w.offer(rec(i, 100))).toBe(true);
+    const r1 = new RingReader(seg.view, g, 1, 1024);
+    expect(r1.attach(7)).toBe(false); // new cursor: starts at the tail
+    expect(r1.available()).toBe(false);
+    w.offer(rec(1000, 100));
+    w.publish();
+    const got: number[] = [];
+    r1.poll((u8, off, len) => got.push(isRec(u8, off, len, 1000) ? 1000 : -1), 10);
+    expect(got).toEqual([1000]);
+  });
+
+  test("the slowest live subscriber holds the writer; a dead one is evicted and finds out", () => {
+    const seg = mk();
+    const g = seg.layout.broadcast(0);
+    const dead = new Set<number>();
+    const w = new RingWriter(seg.view, g, 1024, {
+      publishEvery: 1,
+      hooks: { afterPublish: () => {}, isDead: (k) => dead.has(k) },
+    });
+    const r1 = new RingReader(seg.view, g, 1, 1024);
+    const r2 = new RingReader(seg.view, g, 2, 1024);
+    r1.attach(1);
+    r2.attach(1);
+    let sent = 0;
+    while (w.offer(rec(sent, 200))) {
+      sent++;
+      r1.poll(() => {}, 100);
+    }
+    expect(sent).toBeGreaterThan(5);
+    expect(w.full).toBe(1);
+    dead.add(2);
+    expect(w.offer(rec(sent++, 200))).toBe(true);
+    expect(w.evictions).toBe(1);
+    // r2 comes back (it was only slow): it learns it was evicted, counts it, and rejoins at the tail.
+    let n = 0;
+    expect(r2.poll(() => n++, 100)).toBe(0);
+    expect(r2.overruns).toBe(1);
+    expect(n).toBe(0);
+    w.offer(rec(sent, 200));
+    r2.poll((u8, off, len) => expect(isRec(u8, off, len, sent)).toBe(true), 100);
+    expect(r2.records).toBe(1);
+  });
+
+  test("a restarted subscriber whose cursor was not evicted resumes without loss", () => {
+    const seg = mk();
+    const g = seg.layout.broadcast(0);
+    const w = new RingWriter(seg.view, g, 1024, { publishEvery: 1 });
+    const r = new RingReader(seg.view, g, 1, 1024);
+    r.attach(1);
+    for (let i = 0; i < 3; i++) w.offer(rec(i, 10));
+    const again = new RingReader(seg.view, g, 1, 1024);
+    expect(again.attach(2)).toBe(true);
+    expect(again.poll(() => {}, 10)).toBe(3);
+    r.detach();
+    expect(w.fill()).toBe(0);
+  });
+});
