@@ -216,6 +216,8 @@ export interface ClusterDef {
   name: string;
   instances: number;
   dataDir: string;
+  /** default zone of Growing profiles that name none (IANA name; absent = UTC) */
+  timeZone?: string;
 }
 export interface ApiTokenDef {
   token: string;
