@@ -15,7 +15,7 @@ import { SocketWriter } from "./writer.ts";
 
 interface _Data {
   h: ConnectHandlers;
-  w: SocketWriter;
+  w: SocketWriter | undefined;
   closed: boolean;
   reason: string;
 }
@@ -23,7 +23,7 @@ interface _Data {
 function _finish(d: _Data, reason: string): void {
   if (d.closed) return;
   d.closed = true;
-  d.w.clear();
+  d.w?.clear();
   d.h.close(reason);
 }
 
@@ -43,10 +43,11 @@ export function bunTransport(): Transport {
         data: d,
         socket: {
           open(s: Socket<_Data>) {
-            d.w = new SocketWriter(s);
+            const w = new SocketWriter(s);
+            d.w = w;
             h.open({
               write: (line) => {
-                if (!d.closed) d.w.write(line);
+                if (!d.closed) w.write(line);
               },
               close: () => {
                 d.reason = "closed by client";

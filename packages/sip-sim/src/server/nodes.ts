@@ -390,7 +390,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
       );
       closeConn(old);
     }
-    const resume = rec !== undefined && op.lastSeq !== undefined && !ring.fresh && ring.covers(op.lastSeq);
+    const resume = rec !== undefined && op.lastSeq !== undefined && ring.covers(op.lastSeq);
     if (!rec) {
       rec = {
         id: op.sessionId ?? `${s.node}-${s.port}-${++sessionCounter}`,
@@ -428,11 +428,8 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
         "session resumed",
       );
     } else {
-      const fresh = ring.fresh;
-      c.cursor = fresh ? -1 : ring.head + 1;
-      const reg: Record<string, unknown> = { ...base, resumed: false, eventsInCache: ring.size };
-      if (!fresh) reg.nextSeq = ring.head + 1;
-      send(c, encodeLine(reg));
+      c.cursor = ring.head + 1;
+      send(c, encodeLine({ ...base, resumed: false, eventsInCache: ring.size, nextSeq: ring.head + 1 }));
       if (op.snapshot !== false) {
         s.snapshots++;
         let events: SimBody[];

@@ -1,0 +1,203 @@
+import { describe, expect, test } from "bun:test";
+import { utf8 } from "./codec.ts";
+import type { SipEvent } from "./protocol.ts";
+import { Session, type SessionOptions, type SessionState, type StateInfo } from "./session.ts";
+
+function harness(o: Partial<SessionOptions> = {}) {
+  const sent: Record<string, unknown>[] = [];
+  const got: SipEvent[] = [];
+  const closes: string[] = [];
+  const states: [SessionState, StateInfo][] = [];
+  const s = new Session(
+    { client: "t", nodeId: "n1", port: "interactionProxy", sessionId: "S1", ...o },
+    {
+      send: (l) => sent.push(JSON.parse(l)),
+      deliver: (ev) => got.push(ev),
+      close: (r) => closes.push(r),
+      state: (st, info) => states.push([st, info]),
+    },
+  );
+  let now = 0;
+  const feed = (...lines: (string | object)[]) =>
+    s.chunk(utf8(lines.map((l) => `${typeof l === "string" ? l : JSON.stringify(l)}\n`).join("")), now);
+  const ev = (seq: number, extra: object = {}) => ({
+    seq,
+    event: "EventRinging",
+    time: 1000 + seq,
+    connId: `c${seq}`,
+    thisDN: "1001",
+    ...extra,
+  });
+  const at = (t: number) => {
+    now = t;
+    s.tick(t);
+  };
+  return { s, sent, got, closes, states, feed, ev, at, seqs: () => got.map((e) => e.seq) };
+}
+
+const registered = (o: object = {}) => ({
+  op: "registered",
+  sessionId: "S1",
+  resumed: false,
+  eventsInCache: 0,
+  ...o,
+});
+
+describe("Session", () => {
+  test("register → snapshot → live, in order", () => {
+    const h = harness({ udataKeys: ["a"] });
+    h.s.connected(0);
+    expect(h.sent[0]).toEqual({
+      op: "register",
+      client: "t",
+      sessionId: "S1",
+      snapshot: true,
+      udataKeys: ["a"],
+    });
+    expect(h.s.state).toBe("registering");
+    h.feed(
+      registered({ nextSeq: 5 }),
+      { op: "snapshot-begin", count: 1 },
+      {
+        event: "EventEstablished",
+        time: 1,
+        connId: "c0",
+        thisDN: "1001",
+        snapshot: true,
+        userData: { a: 1, b: 2 },
+      },
+      { op: "snapshot-end" },
+      h.ev(5),
+      h.ev(6),
+    );
+    expect(h.got.map((e) => [e.seq, e.snapshot])).toEqual([
+      [undefined, true],
+      [5, undefined],
+      [6, undefined],
+    ]);
+    expect(h.got[0]!.userData).toEqual({ a: 1 });
+    expect(h.s.counters).toMatchObject({ snapshots: 1, snapshotEvents: 1, events: 2, badFrames: 0 });
+    expect(h.states.map((x) => x[0])).toEqual(["registering", "live", "snapshot", "live"]);
+  });
+
+  test("reordered events within the window are delivered in order; duplicates dropped", () => {
+    const h = harness();
+    h.s.connected(0);
+    h.feed(
+      registered({ nextSeq: 1 }),
+      h.ev(2),
+      h.ev(1),
+      h.ev(1),
+      h.ev(4),
+      h.ev(4),
+      h.ev(3),
+      h.ev(2),
+      h.ev(5),
+    );
+    expect(h.seqs()).toEqual([1, 2, 3, 4, 5]);
+    expect(h.s.counters.duplicates).toBe(3);
+    expect(h.s.counters.reordered).toBe(2);
+    expect(h.s.counters.gaps).toBe(0);
+  });
+
+  test("a jump beyond the window is a gap: re-register with lastSeq, ignore stale events, replay", () => {
+    const h = harness({ reorderWindow: 4, snapshot: false });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }), h.ev(1), h.ev(2), h.ev(9));
+    expect(h.s.counters.gaps).toBe(1);
+    expect(h.sent.at(-1)).toMatchObject({ op: "register", sessionId: "S1", lastSeq: 2 });
+    h.feed(h.ev(10), registered({ resumed: true, nextSeq: 3 }), h.ev(3), h.ev(4));
+    expect(h.s.counters.stale).toBe(1);
+    expect(h.seqs()).toEqual([1, 2, 3, 4]);
+  });
+
+  test("a hole that stays open past gapTimeoutMs is a gap", () => {
+    const h = harness({ gapTimeoutMs: 1000, snapshot: false });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }), h.ev(1), h.ev(3));
+    h.at(900);
+    expect(h.s.counters.gaps).toBe(0);
+    h.at(1000);
+    expect(h.s.counters.gaps).toBe(1);
+    expect(h.sent.at(-1)).toMatchObject({ op: "register", lastSeq: 1 });
+  });
+
+  test("ping every second, pong answered, acks every N and every T, liveness after 5 s", () => {
+    const h = harness({ ackEvery: 3, ackIntervalMs: 1000 });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }), h.ev(1), h.ev(2), h.ev(3), h.ev(4), { op: "ping" });
+    expect(h.sent.filter((m) => m.op === "ack")).toEqual([{ op: "ack", seq: 3 }]);
+    expect(h.sent.at(-1)).toEqual({ op: "pong" });
+    h.at(1000);
+    expect(h.sent.filter((m) => m.op === "ping").length).toBe(1);
+    expect(h.sent.filter((m) => m.op === "ack").at(-1)).toEqual({ op: "ack", seq: 4 });
+    h.at(4999);
+    expect(h.closes).toEqual([]);
+    h.at(5000);
+    expect(h.closes.length).toBe(1);
+    expect(h.s.counters.livenessTimeouts).toBe(1);
+  });
+
+  test("no registered answer within the timeout closes the connection", () => {
+    const h = harness({ registerTimeoutMs: 2000 });
+    h.s.connected(0);
+    h.feed({ op: "ping" });
+    h.at(2000);
+    expect(h.closes[0]).toContain("registered");
+  });
+
+  test("after a drop the next register resumes from lastSeq; a refused resume is a reset", () => {
+    const h = harness();
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }), { op: "snapshot-begin" }, { op: "snapshot-end" }, h.ev(1), h.ev(2));
+    h.s.disconnected(10, "boom");
+    h.s.connected(20);
+    expect(h.sent.at(-1)).toMatchObject({ op: "register", sessionId: "S1", lastSeq: 2 });
+    h.feed(registered({ resumed: true, nextSeq: 3 }), h.ev(3));
+    expect(h.s.counters.resumes).toBe(1);
+    h.s.disconnected(30);
+    h.s.connected(40);
+    h.feed(registered({ resumed: false, nextSeq: 50 }));
+    expect(h.states.at(-1)![1]).toMatchObject({ resumed: false, reset: true });
+    h.feed({ op: "snapshot-begin" }, { op: "snapshot-end" }, h.ev(50));
+    expect(h.seqs()).toEqual([1, 2, 3, 50]);
+    expect(h.s.counters.resets).toBe(1);
+  });
+
+  test("a drop in the middle of a snapshot asks for a fresh snapshot, not a resume", () => {
+    const h = harness();
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 7 }), { op: "snapshot-begin" });
+    h.s.disconnected(5);
+    h.s.connected(6);
+    expect(h.sent.at(-1)!.lastSeq).toBeUndefined();
+  });
+
+  test("bad frames are counted and skipped; the session stays live", () => {
+    const h = harness();
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }));
+    h.feed(
+      "{not json",
+      "[1]",
+      '{"event":"EventBogus","time":1}',
+      '{"seq":1,"event":"EventAgentReady","time":1,"thisDN":"1"}',
+      '{"event":"EventRinging","time":1,"connId":"c","thisDN":"1"}',
+      '{"op":"registered"}',
+      '{"op":"nope"}',
+      h.ev(1),
+    );
+    h.s.chunk(new Uint8Array([0xff, 0x0a]), 0);
+    h.s.chunk(utf8(`${"x".repeat(70_000)}\n`), 0);
+    expect(h.s.counters).toMatchObject({
+      badFrames: 9,
+      invalidJson: 2,
+      wrongPort: 1,
+      invalidMessages: 4,
+      invalidUtf8: 1,
+      oversized: 1,
+      events: 1,
+    });
+    expect(h.s.state).toBe("live");
+  });
+});
