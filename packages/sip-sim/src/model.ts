@@ -185,7 +185,8 @@ export class Simulation {
       this._agents.push(a);
       for (const q of skills) this._members[q - 1]?.push(a);
     }
-    this._start();
+    // nothing is emitted before the first runUntil: the sink may not be wired yet
+    this._heap.push(0, () => this._start());
   }
 
   /** Simulated seconds since the start. */

@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { resolveConfig } from "./config.ts";
-import { expandAgentSet, parseScenario, ScenarioError, validateScenario } from "./scenario.ts";
+import {
+  expandAgentSet,
+  MALFORMED_KINDS,
+  parseScenario,
+  ScenarioError,
+  validateScenario,
+} from "./scenario.ts";
 
 const base = { nodes: 2, agents: 10, queues: 2, arrivalRate: 0.1, aht: 120, seed: 1 };
 
@@ -69,7 +75,7 @@ port = "tController"
       action: "sendMalformed",
       node: "sipA",
       port: "tController",
-      kind: "badJson",
+      kind: "invalid-json",
     });
     expect(cfg.startEpoch).toBe(Date.parse("2026-03-02T07:00:00Z") / 1000);
   });
@@ -109,6 +115,15 @@ port = "tController"
     expect(bad("[[skills]]\nagents = [1]\nqueues = [3]")).toContain("skills[0].queues");
     expect(bad('[[shifts]]\nagents = "5-11"\nstart = "08:00"\nend = "09:00"')).toContain("shifts[0].agents");
     expect(bad('[[faults]]\nat = 5\naction = "restartNode"\nnode = "node9"')).toContain("faults[0].node");
+  });
+
+  test("malformed kinds are checked", () => {
+    expect(MALFORMED_KINDS).toContain("invalid-json");
+    expect(() =>
+      parseScenario(
+        '[[faults]]\nat = 1\naction = "sendMalformed"\nnode = "n"\nport = "tController"\nkind = "x"',
+      ),
+    ).toThrow("faults[0].kind");
   });
 
   test("agent sets", () => {

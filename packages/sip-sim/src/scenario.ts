@@ -8,6 +8,20 @@ import * as v from "valibot";
 
 const MAX_ARRAY = 10_000;
 
+/** Kinds of malformed line the node servers can send (as `server/nodes.ts` MALFORMED_KINDS). */
+export const MALFORMED_KINDS = [
+  "invalid-json",
+  "not-object",
+  "unknown-event",
+  "bad-attribute",
+  "wrong-port",
+  "no-seq",
+  "unknown-op",
+  "invalid-utf8",
+  "oversized",
+  "huge",
+] as const;
+
 const nonNeg = v.pipe(v.number(), v.finite(), v.minValue(0));
 const positive = v.pipe(v.number(), v.finite(), v.gtValue(0));
 const prob = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1));
@@ -61,7 +75,7 @@ const faultSchema = v.variant("action", [
     action: v.literal("sendMalformed"),
     node: shortString,
     port: v.picklist(["interactionProxy", "tController"]),
-    kind: v.optional(shortString, "badJson"),
+    kind: v.optional(v.picklist(MALFORMED_KINDS), "invalid-json"),
   }),
 ]);
 
