@@ -180,8 +180,8 @@ describe("demo config", () => {
     expect(c.cluster).toMatchObject({ name: "demo", instances: 2 });
     expect(c.api.listen).toBe("127.0.0.1:7070");
     expect(c.sip.nodes).toEqual([
-      { id: "sip1", interactionProxy: "127.0.0.1:9100", tController: "127.0.0.1:9101" },
-      { id: "sip2", interactionProxy: "127.0.0.1:9102", tController: "127.0.0.1:9103" },
+      { id: "node1", interactionProxy: "127.0.0.1:9100", tController: "127.0.0.1:9101" },
+      { id: "node2", interactionProxy: "127.0.0.1:9102", tController: "127.0.0.1:9103" },
     ]);
     const d = c.directory;
     expect(d.tenants.map((t) => t.id)).toEqual(["demo"]);
