@@ -596,6 +596,15 @@ describe("hostile input", () => {
       { numRuns: 500 },
     );
   });
+  test("deeply nested JSON objects (parseConfig) do not recurse", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 100_000; i++) deep = { a: [deep] };
+    const r = analyzeConfig({ cluster: { name: deep }, zzz: deep });
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      "cluster.name: expected a string, got a table",
+      'zzz: unknown key "zzz" (known keys: cluster, api, sip, directory, statTypes, timeProfiles, timeRanges, filters, replay)',
+    ]);
+  });
   test("huge strings are refused by key", () => {
     expect(errors(`[cluster]\ndataDir = "${"x".repeat(5000)}"\n`)[0]).toBe(
       "config: cluster.dataDir: longer than 4096 characters",
