@@ -20,8 +20,8 @@ export {
   mergeAll,
   mergePartials,
   mergeTree,
-  type Partial,
   type SamplerState,
+  type StatPartial,
   sample,
   valueOfPartial,
 } from "./engine/partial.ts";

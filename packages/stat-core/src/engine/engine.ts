@@ -41,7 +41,7 @@ import {
   STATUS_OF_ACTION,
 } from "./names.ts";
 import { changedEnough } from "./notify.ts";
-import { type Partial, sample, type Tree, valueOfPartial } from "./partial.ts";
+import { type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
 import { type Entry, type ProfileRt, SRC, Stat, type StatSpec } from "./stat.ts";
 import type {
   Attrs,
@@ -840,13 +840,6 @@ export class Engine {
     dn.stateNode = ev.node ?? dn.stateNode;
     if (dn.agent?.id !== ag.id) this._bind(dn, ag, t);
     if (!dn.nonIxn.has(A.LoggedIn)) this._startAct(dn, A.LoggedIn, t, _attrsOf(ev), null);
-    // SinceLogin statistics of this agent restart with this DN's contribution
-    for (const st of this.dir.obj("Agent", ag.id)?.stats ?? []) {
-      if (st.spec.profile.kind === "sinceLogin" && st.spec.kind <= SRC.DNStatus) {
-        st.reset(t);
-        this._touch(st);
-      }
-    }
     return true;
   }
 
@@ -1066,14 +1059,7 @@ export class Engine {
       c.status = st;
       c.since = t;
       c.ep = this._startEp(ACTION_OF_STATUS[st], t, attrs, c.path, kind);
-      if (wasOut && isAgent) {
-        for (const s of this.dir.obj("Agent", c.id)?.stats ?? []) {
-          if (s.spec.profile.kind === "sinceLogin" && s.spec.kind === SRC.AgentStatus) {
-            s.reset(t);
-            this._touch(s);
-          }
-        }
-      }
+      if (wasOut && isAgent) this._send({ kind: "sinceLogin", to: "*", agent: c.id, t });
     } else if (c.ep && attrs !== c.ep.attrs && attrs) {
       this._reattr(c.ep, attrs, t);
     }
@@ -1169,7 +1155,13 @@ export class Engine {
   // cross-partition messages
 
   private _send(m: CrossMessage): void {
-    if (this.owns(m.to)) this._local.push(m);
+    if (m.to === "*") {
+      this._local.push(m);
+      if (!this._ownAll) {
+        this._counters.messagesOut++;
+        this._outbox.push(m);
+      }
+    } else if (this.owns(m.to)) this._local.push(m);
     else {
       this._counters.messagesOut++;
       this._outbox.push(m);
@@ -1204,7 +1196,7 @@ export class Engine {
    */
   deliver(m: CrossMessage): IngestResult {
     this._counters.messagesIn++;
-    if (!this.owns(m.to)) return { ok: false, reason: "not-owned" };
+    if (m.to !== "*" && !this.owns(m.to)) return { ok: false, reason: "not-owned" };
     this._apply(m);
     this._flushLocal();
     return { ok: true };
@@ -1223,6 +1215,12 @@ export class Engine {
         c.queues.set(m.dn, m.queue);
       }
       this._recompose(c, m.t, SRC.AgentStatus, true);
+    } else if (m.kind === "sinceLogin") {
+      for (const st of this.dir.obj("Agent", m.agent)?.stats ?? []) {
+        if (st.spec.profile.kind !== "sinceLogin") continue;
+        st.reset(m.t);
+        this._touch(st);
+      }
     } else if (m.kind === "placeDn") {
       if (!this.dir.obj("Place", m.place)) return;
       const c = this._composite(this._places, m.place, this.dir.placePath(m.place), SRC.PlaceStatus);
@@ -1567,7 +1565,7 @@ export class Engine {
     return { value, valid };
   }
 
-  private _partialOf(st: Stat, meta: StatMeta, now: number): Partial {
+  private _partialOf(st: Stat, meta: StatMeta, now: number): StatPartial {
     const p = st.partial(now, this._inv(meta.obj));
     if (st.spec.cat === "CurrentState" || st.spec.cat === "CurrentStateReasons")
       p.tree = this._tree(st, meta.obj);
@@ -1633,7 +1631,7 @@ export class Engine {
    * This partition's partial of the statistic a request names (for the aggregation owner to
    * merge with other partitions' partials taken at the same `now`). The statistic must be open.
    */
-  partial(req: OpenRequest, now = this.clock.now()): Partial | EngineError {
+  partial(req: OpenRequest, now = this.clock.now()): StatPartial | EngineError {
     const r = this._resolve(req);
     if ("error" in r) return r;
     for (const st of r.obj.stats) {
@@ -1643,8 +1641,8 @@ export class Engine {
     return _err("not-open", "statistic is not open in this engine");
   }
 
-  /** Partial of an open subscription's statistic. */
-  partialOf(statId: number, now = this.clock.now()): Partial | null {
+  /** StatPartial of an open subscription's statistic. */
+  partialOf(statId: number, now = this.clock.now()): StatPartial | null {
     const sub = this._subs[statId];
     if (!sub) return null;
     return this._partialOf(sub.st, this._meta.get(sub.st)!, now);
@@ -1853,12 +1851,9 @@ export class Engine {
       }
       case "GroupAgents": {
         if (kind === SRC.GroupStatus) {
-          const counts: Tree = {};
-          for (const c of this._compositesFor(obj, this._agents)) {
-            const s = AGENT_STATUSES[c.status];
-            counts[s] = ((counts[s] as number) ?? 0) + 1;
-          }
-          t.counts = counts;
+          const members: Tree = {};
+          for (const c of this._compositesFor(obj, this._agents)) members[c.id] = AGENT_STATUSES[c.status];
+          t.members = members;
           break;
         }
         const agents: Tree = {};
@@ -1871,12 +1866,9 @@ export class Engine {
       }
       case "GroupPlaces": {
         if (kind === SRC.GroupStatus) {
-          const counts: Tree = {};
-          for (const c of this._compositesFor(obj, this._places)) {
-            const s = AGENT_STATUSES[c.status];
-            counts[s] = ((counts[s] as number) ?? 0) + 1;
-          }
-          t.counts = counts;
+          const members: Tree = {};
+          for (const c of this._compositesFor(obj, this._places)) members[c.id] = AGENT_STATUSES[c.status];
+          t.members = members;
           break;
         }
         const places: Tree = {};

@@ -60,7 +60,7 @@ export const C = {
   HNR: 17,
   /** elapsed time of running R clipped to the interval start (ms) */
   HTR: 18,
-  /** interval length so far (ms) — max */
+  /** interval length so far (ms) — min (the latest interval start wins) */
   ELAPSED: 19,
   /** running R now */
   RNR: 20,
@@ -72,8 +72,9 @@ export const C = {
 /** Length of the component vector. */
 export const NC = 23;
 
-const _MAX = new Set<number>([C.MAXM, C.RMAX, C.ELAPSED, C.CONT]);
-const _MIN = new Set<number>([C.MINM, C.RMIN]);
+const _MAX = new Set<number>([C.MAXM, C.RMAX, C.CONT]);
+// ELAPSED: every partition has the same interval, except SinceLogin where the latest start wins
+const _MIN = new Set<number>([C.MINM, C.RMIN, C.ELAPSED]);
 /** Merge operation per component: 0 sum, 1 max, 2 min. */
 export const MERGE_OP: Uint8Array = Uint8Array.from({ length: NC }, (_, i) =>
   _MAX.has(i) ? 1 : _MIN.has(i) ? 2 : 0,
@@ -86,7 +87,7 @@ export type SelRecord = [number, number, number];
 export type Tree = { [k: string]: unknown };
 
 /** The partial state of one statistic in one partition at instant `at` (epoch ms). */
-export interface Partial {
+export interface StatPartial {
   cat: Category;
   at: number;
   c: (number | null)[];
@@ -103,7 +104,7 @@ export interface Partial {
  * The identity partial of a category at instant `at`.
  * @example emptyPartial("CurrentNumber", Date.now())
  */
-export function emptyPartial(cat: Category, at: number): Partial {
+export function emptyPartial(cat: Category, at: number): StatPartial {
   const c: (number | null)[] = new Array(NC);
   for (let i = 0; i < NC; i++) c[i] = MERGE_OP[i] === 0 ? 0 : null;
   return { cat, at, c, inv: 0 };
@@ -149,10 +150,10 @@ export function mergeTree(a: unknown, b: unknown): unknown {
  * mergePartials(emptyPartial("TotalTime", 5), p); // equals p
  * ```
  */
-export function mergePartials(a: Partial, b: Partial): Partial {
+export function mergePartials(a: StatPartial, b: StatPartial): StatPartial {
   const c: (number | null)[] = new Array(NC);
   for (let i = 0; i < NC; i++) c[i] = _m(MERGE_OP[i], a.c[i] ?? null, b.c[i] ?? null);
-  const out: Partial = { cat: a.cat, at: Math.max(a.at, b.at), c, inv: a.inv + b.inv };
+  const out: StatPartial = { cat: a.cat, at: Math.max(a.at, b.at), c, inv: a.inv + b.inv };
   if (a.sel || b.sel) {
     const n = Math.max(a.selN ?? 0, b.selN ?? 0);
     out.sel = [...(a.sel ?? []), ...(b.sel ?? [])].sort(_cmpSel).slice(0, n);
@@ -163,7 +164,7 @@ export function mergePartials(a: Partial, b: Partial): Partial {
 }
 
 /** Merge any number of partials (identity for an empty list needs the category). */
-export function mergeAll(cat: Category, at: number, parts: readonly Partial[]): Partial {
+export function mergeAll(cat: Category, at: number, parts: readonly StatPartial[]): StatPartial {
   return parts.reduce(mergePartials, emptyPartial(cat, at));
 }
 
@@ -171,7 +172,7 @@ const _s = (ms: number | null): number | null => (ms === null ? null : ms / 1000
 const _div = (a: number, b: number, k = 1): number | null => (b === 0 ? null : (k * a) / b);
 
 /** Fold Selection records into the historical components (the rest of `c` stays). */
-function _selComponents(p: Partial): (number | null)[] {
+function _selComponents(p: StatPartial): (number | null)[] {
   const c = p.c.slice();
   for (const i of [C.NM, C.TM, C.NMR, C.TMR, C.NR, C.TR, C.NRR2, C.TADJ, C.HNM, C.HTM, C.HNR, C.HTR, C.ITM])
     c[i] = 0;
@@ -214,7 +215,7 @@ export interface SamplerState {
  * valueOfPartial(p); // e.g. 12.5 for AverageTime
  * ```
  */
-export function valueOfPartial(p: Partial, sampler?: SamplerState): StatValue {
+export function valueOfPartial(p: StatPartial, sampler?: SamplerState): StatValue {
   const c = p.sel ? _selComponents(p) : p.c;
   const n = (i: number): number => (c[i] as number | null) ?? 0;
   const num = n(C.NM) + n(C.HNM);
@@ -284,10 +285,12 @@ export function valueOfPartial(p: Partial, sampler?: SamplerState): StatValue {
   }
 }
 
-/** GroupStatus trees carry member counts; the group status is the top member status. */
+/** GroupStatus trees carry member statuses; the group status is the top member status. */
 function _finishTree(t: Tree): StatValue {
-  const counts = t.counts as Record<string, number> | undefined;
-  if (!counts) return t as StatValue;
+  const members = t.members as Record<string, string> | undefined;
+  if (!members) return _canon(t) as StatValue;
+  const counts: Record<string, number> = {};
+  for (const s of Object.values(members)) counts[s] = (counts[s] ?? 0) + 1;
   let status = "LoggedOut";
   for (let i = AGENT_STATUSES.length - 2; i >= 0; i--) {
     if ((counts[AGENT_STATUSES[i]] ?? 0) > 0) {
@@ -295,11 +298,21 @@ function _finishTree(t: Tree): StatValue {
       break;
     }
   }
-  return { status, counts };
+  return { counts: _canon(counts), members: _canon(members), status } as StatValue;
+}
+
+/** Objects with sorted keys (deterministic JSON whatever the merge order). */
+function _canon(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(_canon);
+  if (v === null || typeof v !== "object") return v;
+  const o = v as Tree;
+  const out: Tree = {};
+  for (const k of Object.keys(o).sort()) out[k] = _canon(o[k]);
+  return out;
 }
 
 /** Feed one sample of a merged partial into a MaxNumber/MinNumber sampler. */
-export function sample(s: SamplerState, merged: Partial): void {
+export function sample(s: SamplerState, merged: StatPartial): void {
   const v = (merged.c[C.RNM] as number | null) ?? 0;
   s.max = s.max === null ? v : Math.max(s.max, v);
   s.min = s.min === null ? v : Math.min(s.min, v);

@@ -1,7 +1,7 @@
 /**
  * The per-partition state of one statistic instance (object × metric × profile × ranges ×
  * filter): running entries, ended-episode accumulators per time profile, and the snapshot into a
- * mergeable {@link Partial}. Episodes reach a statistic as *entries*: `enter` when a durable
+ * mergeable {@link StatPartial}. Episodes reach a statistic as *entries*: `enter` when a durable
  * action/status in the mask starts (or its filter becomes true), `leave` when it ends (or the
  * filter turns false), `instant` for momentary/retrospective actions.
  *
@@ -15,7 +15,7 @@
  * @module
  */
 import type { Category } from "../definitions.ts";
-import { C, emptyPartial, NC, type Partial, type SamplerState, type SelRecord } from "./partial.ts";
+import { C, emptyPartial, NC, type SamplerState, type SelRecord, type StatPartial } from "./partial.ts";
 
 /** Source kinds of episodes a statistic can subscribe to (its subject). */
 export const SRC = { DNAction: 0, DNStatus: 1, AgentStatus: 2, PlaceStatus: 3, GroupStatus: 4 } as const;
@@ -245,7 +245,7 @@ export class Stat {
   }
 
   /** Snapshot this partition's contribution at `now` (epoch ms). */
-  partial(now: number, inv: number): Partial {
+  partial(now: number, inv: number): StatPartial {
     const p = emptyPartial(this.spec.cat, now);
     const c = p.c;
     p.inv = inv;

@@ -59,8 +59,9 @@ export type IngestResult = { ok: true } | { ok: false; reason: string };
 export type Attrs = FilterInput;
 
 /**
- * A message from one partition to the owner of a key (`dn:ID`, `agent:ID`, `place:ID`). With
- * one engine, messages loop back locally through {@link Engine.deliver}.
+ * A message from one partition to the owner of a key (`dn:ID`, `agent:ID`, `place:ID`), or to
+ * every partition (`to: "*"`: deliver to all others). With one engine, messages loop back
+ * locally through the same code path as {@link Engine.deliver}.
  */
 export type CrossMessage =
   | {
@@ -84,4 +85,6 @@ export type CrossMessage =
       t: number;
       attrs: Attrs | null;
     }
-  | { kind: "reflect"; to: string; dn: string; action: string; connId: string; t: number; d: number | null };
+  | { kind: "reflect"; to: string; dn: string; action: string; connId: string; t: number; d: number | null }
+  /** broadcast (`to: "*"`, every partition): an agent logged in; SinceLogin statistics restart */
+  | { kind: "sinceLogin"; to: "*"; agent: string; t: number };
