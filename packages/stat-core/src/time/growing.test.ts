@@ -51,6 +51,21 @@ describe("parseGrowingResets", () => {
       expect(() => parseGrowingResets(text)).toThrow(TimeSyntaxError);
       expect(() => parseGrowingResets(text)).toThrow(msg);
     });
+  test("garbage: parsed or refused with a one-line TimeSyntaxError", () => {
+    const piece = fc.constantFrom("0", "1", "2", "9", ":", "+", ",", " ", "never", "x", "-", "24", "60");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), (ps) => {
+        try {
+          const r = parseGrowingResets(ps.join(""));
+          expect(parseGrowingResets(formatGrowingResets(r))).toEqual(r);
+        } catch (e) {
+          expect(e).toBeInstanceOf(TimeSyntaxError);
+          expect((e as Error).message).not.toContain("\n");
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
   test("wrong type", () => {
     expect(() => parseGrowingResets(5 as unknown as string)).toThrow("must be a string");
   });

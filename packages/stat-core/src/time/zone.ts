@@ -95,6 +95,7 @@ export function localParts(tz: string, epochMs: number): LocalParts {
  * ```
  */
 export function zoneOffsetMs(tz: string, epochMs: number): number {
+  if (tz === "UTC" || tz === "Etc/UTC") return 0;
   const s = Math.floor(epochMs / 1000) * 1000;
   const p = localParts(tz, s);
   return Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm, p.ss) - s;
