@@ -80,6 +80,7 @@ export class SegmentBus implements Bus {
   private readonly _deadAt: Float64Array;
   private _claimed: RingWriter | null = null;
   private _next = 0;
+  private _polls = 0;
   private _timer: Timer | undefined;
   private _closed = false;
 
@@ -155,6 +156,11 @@ export class SegmentBus implements Bus {
 
   poll(handler: RecordHandler, max = 4096): number {
     this._checkOpen();
+    // A process busy enough never to run its heartbeat timer still heartbeats from here.
+    if (++this._polls >= 1024) {
+      this._polls = 0;
+      this.heartbeat();
+    }
     const rs = this._readers;
     const m = rs.length;
     let n = 0;
