@@ -311,3 +311,17 @@ export function issueText(issues: readonly v.BaseIssue<unknown>[] | undefined): 
   const path = v.getDotPath(i);
   return path ? `${path}: ${i.message}` : i.message;
 }
+
+/**
+ * Validate one parsed event with the documented valibot schema (the slow, reference path; the
+ * session uses the equivalent `checkEvent`). Returns the event or a one-line reason.
+ *
+ * @example
+ * ```ts
+ * const r = parseEventWithSchema({ event: "EventOnHook", time: 1, thisDN: "1001" });
+ * ```
+ */
+export function parseEventWithSchema(x: unknown): SipEvent | string {
+  const r = v.safeParse(EventSchema, x);
+  return r.success ? r.output : issueText(r.issues);
+}

@@ -1,0 +1,162 @@
+/**
+ * `./scripts/bench sip [--events N] [--runs R]`: how many events per second one client session
+ * decodes and validates from byte chunks, side by side with plain `JSON.parse` of the same lines.
+ *
+ * Cases, interleaved per run on the same generated stream:
+ *   - json-parse:     `JSON.parse` of each line, lines already split into strings (the baseline)
+ *   - session:        Session.chunk over 64 KiB byte chunks: split, UTF-8 decode, JSON.parse,
+ *                     validate (hand-rolled checkEvent), port check, seq tracking, ack, deliver
+ *   - valibot:        split + decode + JSON.parse + valibot EventSchema (what the session would
+ *                     cost with the documented schema on the hot path)
+ * Writes bench/results/sip.json and prints a table (median and range over the runs).
+ */
+import { LineSplitter, utf8 } from "../packages/sip-client/src/codec.ts";
+import { parseEventWithSchema } from "../packages/sip-client/src/protocol.ts";
+import { Session } from "../packages/sip-client/src/session.ts";
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const N = opt("events", 500_000);
+const RUNS = opt("runs", 5);
+
+// ---- a realistic Interaction Proxy stream (seeded) -------------------------------------------
+let seed = 12345;
+const rnd = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+const names = [
+  "EventQueued",
+  "EventDiverted",
+  "EventRinging",
+  "EventEstablished",
+  "EventHeld",
+  "EventRetrieved",
+  "EventReleased",
+  "EventAttachedDataChanged",
+];
+const lines: string[] = [];
+let t = 1_767_600_000;
+for (let seq = 1; seq <= N; seq++) {
+  t += rnd() * 0.05;
+  const conn = `0067${(100000 + Math.floor(rnd() * 900000)).toString(16)}`;
+  const ev: Record<string, unknown> = {
+    seq,
+    event: names[Math.floor(rnd() * names.length)],
+    time: Math.round(t * 1000) / 1000,
+    connId: conn,
+    thisDN: `${7000 + Math.floor(rnd() * 500)}`,
+    otherDN: `+4930${Math.floor(rnd() * 1e7)}`,
+    thisQueue: `${8000 + Math.floor(rnd() * 10)}`,
+    agentId: `agent${Math.floor(rnd() * 500)}`,
+    callType: "Inbound",
+    ani: `+4930${Math.floor(rnd() * 1e7)}`,
+    dnis: "8005550100",
+  };
+  if (rnd() < 0.6)
+    ev.userData = { segment: rnd() < 0.3 ? "gold" : "silver", lang: "de", score: Math.floor(rnd() * 100) };
+  lines.push(JSON.stringify(ev));
+}
+const bytes = utf8(`${lines.join("\n")}\n`);
+const CHUNK = 64 * 1024;
+const chunks: Uint8Array[] = [];
+for (let o = 0; o < bytes.length; o += CHUNK) chunks.push(bytes.subarray(o, o + CHUNK));
+const avgLine = Math.round(bytes.length / N);
+
+// ---- cases ------------------------------------------------------------------------------------
+let sink = 0;
+function jsonParse(): number {
+  const t0 = performance.now();
+  for (let i = 0; i < lines.length; i++) {
+    const o = JSON.parse(lines[i]!);
+    sink += o.seq;
+  }
+  return performance.now() - t0;
+}
+
+function session(): number {
+  let n = 0;
+  const s = new Session(
+    { client: "bench", nodeId: "n1", port: "interactionProxy", snapshot: false, sessionId: "b" },
+    { send: () => {}, deliver: () => n++, close: () => {} },
+  );
+  s.connected(0);
+  s.line('{"op":"registered","sessionId":"b","resumed":false,"eventsInCache":0,"nextSeq":1}', 0);
+  const t0 = performance.now();
+  for (const c of chunks) s.chunk(c, 0);
+  const ms = performance.now() - t0;
+  if (n !== N || s.counters.badFrames !== 0)
+    throw new Error(`session delivered ${n}/${N}, bad ${s.counters.badFrames}`);
+  return ms;
+}
+
+function valibot(): number {
+  let n = 0;
+  const sp = new LineSplitter({
+    line: (text) => {
+      if (typeof parseEventWithSchema(JSON.parse(text)) !== "string") n++;
+    },
+    bad: () => {},
+  });
+  const t0 = performance.now();
+  for (const c of chunks) sp.push(c);
+  const ms = performance.now() - t0;
+  if (n !== N) throw new Error(`valibot accepted ${n}/${N}`);
+  return ms;
+}
+
+const cases = { "json-parse": jsonParse, session, valibot } as const;
+type Name = keyof typeof cases;
+const rates: Record<Name, number[]> = { "json-parse": [], session: [], valibot: [] };
+const ratio: Record<Exclude<Name, "json-parse">, number[]> = { session: [], valibot: [] };
+for (const f of Object.values(cases)) f(); // warm-up
+for (let r = 0; r < RUNS; r++) {
+  const run: Partial<Record<Name, number>> = {};
+  for (const [name, f] of Object.entries(cases) as [Name, () => number][]) {
+    const ms = f();
+    run[name] = N / (ms / 1000);
+    rates[name].push(run[name]!);
+  }
+  ratio.session.push(run.session! / run["json-parse"]!);
+  ratio.valibot.push(run.valibot! / run["json-parse"]!);
+}
+
+const med = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const summary = (a: number[]) => ({ median: med(a), min: Math.min(...a), max: Math.max(...a) });
+const result = {
+  bench: "sip",
+  date: new Date().toISOString(),
+  bun: Bun.version,
+  events: N,
+  runs: RUNS,
+  avgLineBytes: avgLine,
+  chunkBytes: CHUNK,
+  eventsPerSec: Object.fromEntries(Object.entries(rates).map(([k, a]) => [k, summary(a)])),
+  ratioToJsonParse: Object.fromEntries(Object.entries(ratio).map(([k, a]) => [k, summary(a)])),
+  target: "session >= 0.5x json-parse",
+  sink,
+};
+await Bun.write("bench/results/sip.json", `${JSON.stringify(result, null, 2)}\n`);
+
+const f = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
+const fr = (x: number) => `${x.toFixed(2)}×`;
+console.log(`sip bench: ${N} events (~${avgLine} B/line), ${RUNS} runs, Bun ${Bun.version}`);
+console.log("| case | events/s median | range | ratio to JSON.parse (median, range) |");
+console.log("|---|---|---|---|");
+for (const k of Object.keys(cases) as Name[]) {
+  const s = summary(rates[k]);
+  const r =
+    k === "json-parse"
+      ? "1.00×"
+      : (() => {
+          const q = summary(ratio[k as Exclude<Name, "json-parse">]);
+          return `${fr(q.median)} (${fr(q.min)}–${fr(q.max)})`;
+        })();
+  console.log(`| ${k} | ${f(s.median)} | ${f(s.min)}–${f(s.max)} | ${r} |`);
+}
