@@ -450,6 +450,15 @@ describe("errors: one line naming the key", () => {
       'config: statTypes.Y.mainMask: "CallEntered" is an action, not a status: a status subject never sees it',
     ]);
   });
+  test("warnings: action names the objects' DN class never produces", () => {
+    const w = configCheck(
+      '[statTypes.X]\nobjects = ["Agent"]\ncategory = "CurrentNumber"\nmainMask = "CallWait"\n[statTypes.Y]\nobjects = ["Queue", "Tenant"]\ncategory = "TotalNumber"\nmainMask = "CallInbound, CallAnswered"\n',
+    ).warnings;
+    expect(w).toEqual([
+      'config: statTypes.X.mainMask: "CallWait" is a mediation-DN action; agent-side objects (Agent) never see it',
+      'config: statTypes.Y.mainMask: "CallInbound" is a regular-DN action; queue objects (Queue) never see it',
+    ]);
+  });
   test("a systematic mistake in a huge directory yields a bounded error list", () => {
     const r = configCheck(
       '[directory]\ntenants = [{ id = "a" }]\n[[directory.agentGroups]]\nid = "G"\nagents = [' +

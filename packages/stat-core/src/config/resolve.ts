@@ -34,7 +34,14 @@ import {
 } from "../definitions.ts";
 import { compileFilter } from "../filter/compile.ts";
 import { FilterError } from "../filter/lexer.ts";
-import { checkMaskNames, didYouMean, MaskError, parseMask } from "../mask.ts";
+import {
+  checkMaskNames,
+  didYouMean,
+  MaskError,
+  MEDIATION_DN_ACTIONS,
+  parseMask,
+  REGULAR_DN_ACTIONS,
+} from "../mask.ts";
 import { parseGrowingResets, TimeSyntaxError } from "../time/growing.ts";
 import { isValidTimeZone } from "../time/zone.ts";
 import { DEFAULT_TOML } from "./default_toml.ts";
@@ -579,6 +586,7 @@ function _filters(
   return out;
 }
 
+const _ALL_ACTIONS: ReadonlySet<string> = new Set<string>([...REGULAR_DN_ACTIONS, ...MEDIATION_DN_ACTIONS]);
 const _SUBJECT_ALIASES: Record<string, Subject> = { Action: "DNAction" };
 const _STATUS_SUBJECTS: readonly Subject[] = ["DNStatus", "AgentStatus", "PlaceStatus", "GroupStatus"];
 
@@ -695,6 +703,33 @@ function _statType(name: string, s: RawStatType, path: string[], sink: IssueSink
       `category ${category} needs relMask (the denominator's actions or statuses)`,
     );
 
+  // Action names that the objects' DN class never produces can never match.
+  if (subject === "DNAction") {
+    const sided = objects.filter((o) => o !== "Tenant");
+    const side =
+      sided.length === 0
+        ? undefined
+        : sided.every((o) => queueOnly.includes(o))
+          ? "queue"
+          : sided.every((o) => agentOnly.includes(o))
+            ? "agent"
+            : undefined;
+    const own: ReadonlySet<string> = new Set<string>(
+      side === "queue" ? MEDIATION_DN_ACTIONS : REGULAR_DN_ACTIONS,
+    );
+    for (const [key, m] of [
+      ["mainMask", mainMask],
+      ["relMask", relMask],
+    ] as const)
+      for (const n of m?.include ?? [])
+        if (side && _ALL_ACTIONS.has(n) && !own.has(n))
+          sink.warn(
+            [...path, key],
+            side === "queue"
+              ? `${show(n)} is a regular-DN action; queue objects (${sided.join(", ")}) never see it`
+              : `${show(n)} is a mediation-DN action; agent-side objects (${sided.join(", ")}) never see it`,
+          );
+  }
   if (sink.errors.length > before || !category || !subject || !mainMask) return undefined;
   const def: StatTypeDef = { name, objects, category, subject, mainMask };
   if (relMask) def.relMask = relMask;
