@@ -1757,7 +1757,8 @@ export class Engine {
           dn.legs.delete(leg.connId);
         } else this._releaseLeg(dn, leg, now, true);
       }
-      for (const [k, p] of [...dn.pending]) if (now - p.last >= this._stuckMs) dn.pending.delete(k);
+      // distributed calls awaiting their answer outlive stuck legs, so a swept ringing leg still reflects
+      for (const [k, p] of [...dn.pending]) if (now - p.last >= 2 * this._stuckMs) dn.pending.delete(k);
       this._refreshDnStatus(dn, now);
     }
     this._counters.stuckCallsSwept += n;
