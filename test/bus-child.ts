@@ -8,8 +8,9 @@
  * Usage: bun test/bus-child.ts '{"name":..., "id":0, "peers":[1,2], "perPeer":1000, ...}'
  * @module
  */
-import { BROADCAST } from "../packages/shm-bus/src/bus.ts";
+
 import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
+import { BROADCAST } from "../packages/shm-bus/src/bus.ts";
 
 interface Args {
   name: string;
@@ -120,7 +121,8 @@ while (sendsLeft() || !doneReceiving()) {
       sentTo.set(p, s + 1);
       sent++;
       progress++;
-      if (args.progressEvery && sent % args.progressEvery === 0) console.log(JSON.stringify({ progress: sent }));
+      if (args.progressEvery && sent % args.progressEvery === 0)
+        console.log(JSON.stringify({ progress: sent }));
     }
   }
   for (let i = 0; i < 64 && bsent < args.broadcast; i++) {

@@ -5,9 +5,9 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { H } from "../packages/shm-bus/src/layout.ts";
-import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
 import { unlinkSegment } from "../packages/shm-bus/src/bun/shm.ts";
+import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
+import { H } from "../packages/shm-bus/src/layout.ts";
 
 type Child = ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
 const names: string[] = [];
@@ -33,7 +33,11 @@ function spawnChild(arg: object): Child {
 }
 
 async function result(p: Child): Promise<{ [k: string]: unknown; counts: Record<string, number> }> {
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  const [out, err, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
   if (code !== 0) throw new Error(`child exited ${code}: ${err}`);
   return JSON.parse(out.trim().split("\n").pop()!);
 }
@@ -67,7 +71,12 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 describe("faults across processes", () => {
   test("a producer killed with SIGKILL mid-stream: no torn record, the others go on, its restart takes the slot back", async () => {
     const name = uniq();
-    const seg = ShmSegment.create(name, { maxInstances: 3, spscBytes: 1 << 16, broadcastBytes: 1 << 16, maxRecord: 1024 });
+    const seg = ShmSegment.create(name, {
+      maxInstances: 3,
+      spscBytes: 1 << 16,
+      broadcastBytes: 1 << 16,
+      maxRecord: 1024,
+    });
     const NB = 300_000;
     const K = 50_000;
     const common = { name, broadcast: 0, minLen: 16, maxLen: 1000 };
@@ -97,8 +106,22 @@ describe("faults across processes", () => {
 
   test("a stopped instance is seen dead by its stale heartbeat, and alive again when it resumes", async () => {
     const name = uniq();
-    const seg = ShmSegment.create(name, { maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
-    const p = spawnChild({ name, id: 1, peers: [], perPeer: 0, broadcast: 0, expect: { "9/9/s": 1 }, minLen: 16, maxLen: 16 });
+    const seg = ShmSegment.create(name, {
+      maxInstances: 2,
+      spscBytes: 4096,
+      broadcastBytes: 4096,
+      maxRecord: 64,
+    });
+    const p = spawnChild({
+      name,
+      id: 1,
+      peers: [],
+      perPeer: 0,
+      broadcast: 0,
+      expect: { "9/9/s": 1 },
+      minLen: 16,
+      maxLen: 16,
+    });
     await until(() => seg.inspect().members[1].state === "alive", 10_000, "child joined");
     process.kill(p.pid, "SIGSTOP");
     try {
@@ -116,7 +139,12 @@ describe("faults across processes", () => {
 
   test("a corrupted header is refused by another process with a clear error", async () => {
     const name = uniq();
-    const seg = ShmSegment.create(name, { maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
+    const seg = ShmSegment.create(name, {
+      maxInstances: 2,
+      spscBytes: 4096,
+      broadcastBytes: 4096,
+      maxRecord: 64,
+    });
     const attach = async () => {
       const p = Bun.spawn(
         [
@@ -137,7 +165,9 @@ describe("faults across processes", () => {
     i32[H.maxRecord >> 2] = 4096; // a stray write into the header
     const r = await attach();
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^SegmentError BAD_HEADER: shm segment "statd-test-.*" refused: .*checksum.*corrupted/);
+    expect(r.out).toMatch(
+      /^SegmentError BAD_HEADER: shm segment "statd-test-.*" refused: .*checksum.*corrupted/,
+    );
     i32[H.maxRecord >> 2] = saved;
     i32[H.magic >> 2] = 0x7f454c46;
     expect((await attach()).out).toMatch(/BAD_MAGIC: .*not a statd bus segment/);
@@ -146,10 +176,18 @@ describe("faults across processes", () => {
 
   test("foreign and truncated objects in /dev/shm are refused", () => {
     const foreign = uniq();
-    writeFileSync(`/dev/shm/${foreign}`, new Uint8Array(8192).map((_, i) => (i * 37) & 0xff));
+    writeFileSync(
+      `/dev/shm/${foreign}`,
+      new Uint8Array(8192).map((_, i) => (i * 37) & 0xff),
+    );
     expect(() => ShmSegment.attach(foreign)).toThrow(/BAD_MAGIC|not a statd bus segment/);
     const good = uniq();
-    const seg = ShmSegment.create(good, { maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
+    const seg = ShmSegment.create(good, {
+      maxInstances: 2,
+      spscBytes: 4096,
+      broadcastBytes: 4096,
+      maxRecord: 64,
+    });
     const trunc = uniq();
     writeFileSync(`/dev/shm/${trunc}`, new Uint8Array(seg.memory.buffer.slice(0, 4096)));
     expect(() => ShmSegment.attach(trunc)).toThrow(/BAD_SIZE.*truncated or foreign|is 4096 bytes/);

@@ -4,8 +4,8 @@
  * idle strategy's parking is exercised too).
  */
 import { afterAll, expect, test } from "bun:test";
-import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
 import { unlinkSegment } from "../packages/shm-bus/src/bun/shm.ts";
+import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
 
 const name = `statd-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 const children: { pid: number; kill(sig?: number): void; exitCode: number | null }[] = [];
