@@ -58,6 +58,8 @@ export interface ModelConfig {
   transferProbability: number;
   blindTransferProbability: number;
   attachedDataProbability: number;
+  /** Probability of an EventUserEvent (wrap-up code) during after-call work. */
+  userEventProbability: number;
   segments: string[];
   languages: string[];
   outbound: { rate: number; answerProbability: number; dial: Dist; talk: Dist; acwProbability: number };
@@ -136,8 +138,9 @@ export function resolveConfig(opts: SimOptions): ModelConfig {
       transferProbability: 0,
       blindTransferProbability: 0,
       attachedDataProbability: 0,
+      userEventProbability: 0,
       segments: ["Standard"],
-      languages: ["en"],
+      languages: ["English"],
       outbound: { rate: 0, answerProbability: 0, dial: talkExp, talk: talkExp, acwProbability: 0 },
       internal: { rate: 0, answerProbability: 0, ring: talkExp, talk: talkExp },
       breaks: [],
@@ -202,8 +205,9 @@ export function resolveConfig(opts: SimOptions): ModelConfig {
     transferProbability: c.transferProbability ?? 0.6,
     blindTransferProbability: c.blindTransferProbability ?? 0.03,
     attachedDataProbability: c.attachedDataProbability ?? 0.2,
+    userEventProbability: c.userEventProbability ?? 0.1,
     segments: c.segments ?? ["Gold", "Silver", "Bronze"],
-    languages: c.languages ?? ["en", "fr", "de"],
+    languages: c.languages ?? ["English", "Spanish", "French"],
     outbound: {
       rate: o.rate ?? opts.agents / 3600,
       answerProbability: o.answerProbability ?? 0.7,

@@ -85,6 +85,7 @@ describe("Simulation", () => {
       "EventDialing",
       "EventPartyChanged",
       "EventAttachedDataChanged",
+      "EventUserEvent",
     ]) {
       expect(kinds.has(k)).toBe(true);
     }

@@ -593,7 +593,22 @@ export class Simulation {
       a.state = "acw";
       this._setTc(a, false, "AfterCallWork", undefined, queueDn);
       const gen = a.gen;
-      a.timer = this._after(this._sample(d), () => {
+      const duration = this._sample(d);
+      if (this._rng.chance(this.config.userEventProbability)) {
+        // the desktop reports a wrap-up code during after-call work
+        const code = this._rng.pick(["Resolved", "FollowUp", "Escalated"]);
+        this._after(duration * this._rng.next(), () => {
+          if (a.gen !== gen || a.state !== "acw") return;
+          this._emitTc(a, {
+            event: "EventUserEvent",
+            time: this._time(),
+            thisDN: a.dn,
+            agentId: a.id,
+            userData: { EventType: "WrapUp", WrapUpCode: code },
+          });
+        });
+      }
+      a.timer = this._after(duration, () => {
         if (a.gen !== gen || a.state !== "acw") return;
         a.timer = undefined;
         if (a.pendingLogout) this._logout(a);

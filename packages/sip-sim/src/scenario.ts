@@ -121,6 +121,7 @@ export const scenarioSchema = v.strictObject({
       transferProbability: v.optional(prob),
       blindTransferProbability: v.optional(prob),
       attachedDataProbability: v.optional(prob),
+      userEventProbability: v.optional(prob),
       segments: v.optional(v.pipe(v.array(shortString), v.minLength(1), v.maxLength(64))),
       languages: v.optional(v.pipe(v.array(shortString), v.minLength(1), v.maxLength(64))),
     }),
