@@ -26,9 +26,7 @@ afterAll(() => {
 const shmTs = JSON.stringify(`${import.meta.dir}/../packages/shm-bus/src/bun/shm.ts`);
 const libTs = JSON.stringify(`${import.meta.dir}/../packages/shm-bus/src/bun/libshm.ts`);
 
-async function runChild(
-  code: string,
-): Promise<{ out: string; exitCode: number | null; signal: unknown }> {
+async function runChild(code: string): Promise<{ out: string; exitCode: number | null; signal: unknown }> {
   const p = Bun.spawn([process.execPath, "-e", code], { stdout: "pipe", stderr: "pipe" });
   pids.push(p);
   const out = await new Response(p.stdout).text();
