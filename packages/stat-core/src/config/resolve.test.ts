@@ -213,6 +213,37 @@ describe("demo config", () => {
   });
 });
 
+describe("example configs", () => {
+  test("config/example.toml loads without warnings", async () => {
+    const r = configCheck(await readRepoFile("config/example.toml"));
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.summary).toMatchObject({ tenants: 2, agents: 202, sipNodes: 2, replayStatistics: 3 });
+    const c = loadConfig(await readRepoFile("config/example.toml"));
+    expect(c.timeProfiles.Shift).toMatchObject({
+      timeZone: "Europe/Paris",
+      resets: { kind: "times", minutes: [360, 840, 1320] },
+    });
+    expect(c.directory.agentGroups.find((g) => g.id === "Care1")).toMatchObject({
+      originationDns: ["29001"],
+    });
+    expect(c.directory.agentGroups.find((g) => g.id === "CareAll")!.agents.length).toBe(200);
+  });
+  test("config/large.toml: 100k agents in 100 groups", async () => {
+    const c = loadConfig(await readRepoFile("config/large.toml"));
+    expect(c.directory.agents.length).toBe(100_000);
+    expect(c.directory.dns.length).toBe(100_100);
+    expect(c.directory.agents[41]).toEqual({ id: "agent000042", tenant: "demo", loginIds: ["agent000042"] });
+    expect(c.directory.dns.find((d) => d.id === "7000042")).toEqual({
+      id: "7000042",
+      tenant: "demo",
+      type: "Extension",
+      place: "place7000042",
+    });
+    expect(c.directory.agentGroups.length).toBe(100);
+  });
+});
+
 describe("errors: one line naming the key", () => {
   const cases: [string, string][] = [
     [
