@@ -74,6 +74,42 @@ describe("parseMask", () => {
     expect(message.length).toBeLessThan(200);
   });
 
+  test("garbage: parsed (and round-trips) or refused with a one-line MaskError", () => {
+    const piece = fc.constantFrom(
+      "*",
+      "~",
+      ",",
+      " ",
+      "\t",
+      "Call",
+      "Wait",
+      "_",
+      "1",
+      "-",
+      ".",
+      "é",
+      "~*",
+      ",,",
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(piece, { maxLength: 20 }).map((a) => a.join("")),
+          fc.string({ maxLength: 50 }),
+        ),
+        (text) => {
+          try {
+            const m = parseMask(text);
+            expect(parseMask(maskToString(m))).toEqual(m);
+          } catch (e) {
+            expect(e).toBeInstanceOf(MaskError);
+            expect((e as Error).message).not.toContain("\n");
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
   test("printer round-trip", () => {
     const name = fc.constantFrom(...KNOWN_MASK_NAMES);
     fc.assert(

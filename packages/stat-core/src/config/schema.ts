@@ -216,7 +216,11 @@ export const RawConfigSchema = table({
 
 /** The raw (validated, unresolved) config. */
 export type RawConfig = v.InferOutput<typeof RawConfigSchema>;
+/** One raw `[[directory.generate]]` entry. */
 export type RawGenerate = v.InferOutput<typeof RawGenerateSchema>;
+/** The raw `[directory]` table. */
 export type RawDirectory = v.InferOutput<typeof RawDirectorySchema>;
+/** One raw `[statTypes.NAME]` table. */
 export type RawStatType = v.InferOutput<typeof RawStatTypeSchema>;
+/** One raw `[timeProfiles.NAME]` table. */
 export type RawTimeProfile = v.InferOutput<typeof RawTimeProfileSchema>;
