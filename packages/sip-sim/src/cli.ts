@@ -202,6 +202,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     "sipsim started",
   );
 
+  if (cfg.mmc && argv.includes("--queues") && opts.queues !== 1)
+    log.warn({ queues: opts.queues }, "--model mmc has one queue: --queues ignored");
   const run = runSimulation(sim, { speed: opts.speed, duration: opts.duration });
   const progress = setInterval(() => {
     log.info(

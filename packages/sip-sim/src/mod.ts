@@ -1,7 +1,7 @@
 /**
  * @statd/sip-sim — a simulated SIP cluster: the contact-center traffic model, the event checker,
- * Erlang C, the scenario format and the directory naming. The `sipsim` command is `cli.ts`; the
- * node servers are `server/`.
+ * Erlang C, the scenario format, the directory naming and the clock runner. The `sipsim` command
+ * is `cli.ts`; the node servers are `server/mod.ts` (`startNodeServers`, Bun only).
  *
  * @example
  * ```ts
@@ -32,5 +32,13 @@ export { EventHeap } from "./heap.ts";
 export { type SimSink, type SimStats, Simulation } from "./model.ts";
 export { recordLine } from "./record.ts";
 export { Rng } from "./rng.ts";
-export { type Dist, parseScenario, type Scenario, ScenarioError, validateScenario } from "./scenario.ts";
+export { type Running, type RunOptions, runSimulation } from "./runner.ts";
+export {
+  type Dist,
+  MALFORMED_KINDS,
+  parseScenario,
+  type Scenario,
+  ScenarioError,
+  validateScenario,
+} from "./scenario.ts";
 export type { CallType, EventBody, FaultAction, PortKind, SimControl, SimEvent } from "./types.ts";
