@@ -59,7 +59,7 @@ describe("sipsim CLI", () => {
       expect(lines[0]).toStartWith("sipsim: ");
       expect(lines[0]).toContain(want);
     }
-  });
+  }, 30_000);
 
   test("a bad scenario: exit 2 naming the key", async () => {
     const f = join(dir, "bad.toml");
@@ -72,7 +72,7 @@ describe("sipsim CLI", () => {
     const r2 = await sipsim(["--scenario", f, "--queues", "3", "--no-listen", "--duration", "1"]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain("arrivals.weights");
-  });
+  }, 30_000);
 
   test("--help exits 0", async () => {
     const r = await sipsim(["--help"]);
@@ -95,7 +95,7 @@ describe("sipsim CLI", () => {
     ]) {
       expect(r.stdout).toContain(flag);
     }
-  });
+  }, 30_000);
 
   test("--record with --no-listen at max speed: same seed byte-identical, another seed different, valid events", async () => {
     const run = async (seed: number, name: string) => {
@@ -142,7 +142,7 @@ describe("sipsim CLI", () => {
       "event",
       "time",
     ]);
-  });
+  }, 30_000);
 
   test("--model mmc records only the textbook events", async () => {
     const f = join(dir, "mmc.ndjson");
@@ -174,7 +174,7 @@ describe("sipsim CLI", () => {
       "EventReleased",
       "EventRinging",
     ]);
-  });
+  }, 30_000);
 
   test("--emit-directory writes the [directory] TOML", async () => {
     const f = join(dir, "dir.toml");
@@ -188,5 +188,5 @@ describe("sipsim CLI", () => {
     expect(d.agentGroups?.map((g) => g.id)).toEqual(["group1", "group2", "group3"]);
     const out = await sipsim(["--emit-directory", "-", "--agents", "2", "--queues", "1"]);
     expect(out.stdout).toContain('id = "agent002"');
-  });
+  }, 30_000);
 });

@@ -196,7 +196,7 @@ describe("sipsim end to end", () => {
     expect(chk.errors).toEqual([]);
     const restarts = recorded.filter((e) => e.node === "node1" && e.port === "tController" && e.seq === 1);
     expect(restarts.map((e) => e.body.event)).toEqual(["EventAgentLogin", "EventDNBackInService"]);
-  });
+  }, 30_000);
 
   test("the real sip-client accepts every event of every stream", async () => {
     const { proc, ports } = await start([
@@ -248,5 +248,53 @@ describe("sipsim end to end", () => {
     }
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(0);
-  });
+  }, 30_000);
+
+  test("the scenario's fault drill reaches the client: drop, duplicates, malformed line, restart", async () => {
+    const { proc, ports } = await start([
+      "--nodes",
+      "2",
+      "--agents",
+      "20",
+      "--queues",
+      "2",
+      "--arrival-rate",
+      "0.3",
+      "--aht",
+      "60",
+      "--seed",
+      "5",
+      "--speed",
+      "600",
+      "--scenario",
+      join(import.meta.dir, "../packages/sip-sim/scenarios/faults.toml"),
+    ]);
+    const cluster = connectCluster(
+      Object.entries(ports).map(([id, p]) => ({
+        id,
+        interactionProxy: `127.0.0.1:${p.interactionProxy}`,
+        tController: `127.0.0.1:${p.tController}`,
+      })),
+      { client: "e2e", logger: silentLogger, deliver: () => {} },
+    );
+    const counters = (node: string, port: string) =>
+      cluster.stats().find((s) => s.nodeId === node && s.port === port)?.counters;
+    try {
+      // 600 s: every connection dropped, sessions resumed
+      await waitFor("reconnect after the drop", () =>
+        cluster.stats().every((s) => s.counters.registrations >= 2),
+      );
+      // 900 s: duplicates
+      await waitFor("duplicates", () => (counters("node1", "interactionProxy")?.duplicates ?? 0) > 0);
+      // 1500 s: one malformed line on node1's Interaction Proxy
+      await waitFor("the malformed line", () => (counters("node1", "interactionProxy")?.badFrames ?? 0) >= 1);
+      // 1800 s: node2 restarts: its sessions cannot resume and get a snapshot
+      await waitFor("node2 restart", () => (counters("node2", "tController")?.snapshots ?? 0) >= 2);
+      expect(counters("node2", "interactionProxy")?.badFrames).toBe(0);
+    } finally {
+      cluster.stop();
+    }
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  }, 30_000);
 });
