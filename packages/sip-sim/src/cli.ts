@@ -212,6 +212,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }, 10_000);
 
+  // keep the recording current for `tail -f` (a flush is one write of what is buffered)
+  const flusher = setInterval(() => record?.flush(), 1000);
+
   const stop = (why: string) => {
     log.info({ signal: why }, "stopping");
     run.stop();
@@ -249,6 +252,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     code = 1;
   }
   clearInterval(progress);
+  clearInterval(flusher);
   rl?.close();
   record?.close();
   await servers?.close();
