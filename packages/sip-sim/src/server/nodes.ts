@@ -151,7 +151,7 @@ interface _Conn {
   splitter: LineSplitter;
   session: _SessionRec | undefined;
   udata: Set<string> | undefined;
-  /** next seq to send; -1: from the first event published after registration */
+  /** next seq to send (meaningful once registered) */
   cursor: number;
   lastRecv: number;
   closed: boolean;
@@ -305,10 +305,6 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
     const ring = c.stream.ring;
     for (let rounds = 0; rounds < 64; rounds++) {
       if (c.writer.queued > _HIGH_WATER) return; // drain() resumes
-      if (c.cursor === -1) {
-        if (ring.size === 0) return;
-        c.cursor = ring.oldest;
-      }
       if (c.cursor > ring.head) return;
       if (c.cursor < ring.oldest) {
         c.stream.overruns++;
@@ -509,7 +505,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
             splitter: undefined as unknown as LineSplitter,
             session: undefined,
             udata: undefined,
-            cursor: -1,
+            cursor: 0,
             lastRecv: Date.now(),
             closed: false,
             delayTimer: undefined,
@@ -684,7 +680,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
           sessionId: r.id,
           client: r.client,
           connected: r.conn !== undefined,
-          cursor: r.conn && r.conn.cursor >= 0 ? r.conn.cursor : undefined,
+          cursor: r.conn?.cursor,
           ackedSeq: r.ackedSeq,
           lag: Math.max(0, s.ring.head - r.ackedSeq),
         })),
