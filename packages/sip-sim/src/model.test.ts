@@ -103,7 +103,14 @@ describe("Simulation", () => {
     );
   });
 
-  test("valid sequences for any seed and size (property)", () => {
+  test("valid sequences for any seed, size and node restarts; snapshots match (property)", () => {
+    const stateOf: Record<string, string> = {
+      EventQueued: "queued",
+      EventRinging: "ringing",
+      EventDialing: "dialing",
+      EventEstablished: "established",
+      EventHeld: "held",
+    };
     fc.assert(
       fc.property(
         fc.record({
@@ -113,15 +120,29 @@ describe("Simulation", () => {
           queues: fc.integer({ min: 1, max: 4 }),
           arrivalRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
           aht: fc.integer({ min: 5, max: 600 }),
+          restarts: fc.array(fc.tuple(fc.integer({ min: 1, max: 3599 }), fc.nat()), { maxLength: 3 }),
         }),
-        (o) => {
-          const r = runAndDrain(o, 3600);
+        ({ restarts, ...o }) => {
+          const r = start(o);
+          for (const [at, n] of [...restarts].sort((a, b) => a[0] - b[0])) {
+            r.sim.runUntil(at);
+            r.sim.restartNode(r.sim.config.nodeIds[n % o.nodes] as string);
+          }
+          r.sim.runUntil(3600);
+          for (const node of r.sim.config.nodeIds) {
+            const snap = r.sim
+              .snapshot(node, "interactionProxy")
+              .map((b) => `${b.connId} ${b.thisDN} ${stateOf[b.event]}`);
+            expect(snap.sort()).toEqual(r.chk.openParties(node).sort());
+          }
+          r.sim.stopTraffic();
+          r.sim.runUntil(3600 + 6 * 3600);
           expect(r.chk.errors).toEqual([]);
           expect(r.sim.activeCalls).toBe(0);
-          expect(r.chk.counts.diverted + r.chk.counts.abandonedInQueue).toBe(r.chk.counts.queued);
+          expect(r.sim.stats.restarts).toBe(restarts.length);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 40 },
     );
   });
 
