@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { utf8 } from "./codec.ts";
 import type { SipEvent } from "./protocol.ts";
 import { Session, type SessionOptions, type SessionState, type StateInfo } from "./session.ts";
@@ -199,5 +200,64 @@ describe("Session", () => {
       events: 1,
     });
     expect(h.s.state).toBe("live");
+  });
+});
+
+describe("Session properties", () => {
+  test("any bounded reordering, duplication and garbage: live events exactly once, in order", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 50 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.oneof(
+              fc.string({ maxLength: 20 }),
+              fc.jsonValue().map((j) => JSON.stringify(j)),
+            ),
+          ),
+          {
+            maxLength: 20,
+          },
+        ),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }),
+        (n, bound, noise, garbage, cuts) => {
+          const h = harness({ snapshot: false, reorderWindow: 64 });
+          h.s.connected(0);
+          h.feed(registered({ nextSeq: 1 }));
+          // 1..n, each maybe duplicated, shuffled within runs of `bound`
+          const seqs: number[] = [];
+          for (let i = 1; i <= n; i++) {
+            seqs.push(i);
+            if (noise[i % noise.length]! % 5 === 0) seqs.push(i);
+          }
+          let r = 0;
+          for (let i = 0; i < seqs.length; i += bound) {
+            for (let k = Math.min(seqs.length, i + bound) - 1; k > i; k--) {
+              const j = i + (noise[r++ % noise.length]! % (k - i + 1));
+              [seqs[k], seqs[j]] = [seqs[j]!, seqs[k]!];
+            }
+          }
+          const lines = seqs.map((q) => JSON.stringify(h.ev(q)));
+          for (const [at, g] of garbage) {
+            if (!g.includes("\n")) lines.splice(at % (lines.length + 1), 0, g);
+          }
+          const bytes = utf8(lines.map((l) => `${l}\n`).join(""));
+          let off = 0;
+          let c = 0;
+          while (off < bytes.length) {
+            const k = cuts[c++ % cuts.length]!;
+            h.s.chunk(bytes.subarray(off, off + k), 0);
+            off += k;
+          }
+          expect(h.seqs()).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          expect(h.s.counters.gaps).toBe(0);
+          expect(h.closes).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
