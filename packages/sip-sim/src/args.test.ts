@@ -76,6 +76,7 @@ describe("parseCliArgs", () => {
       ["--speed", "Infinity"],
       ["--duration", "-1"],
       ["--listen", "[::1]"],
+      ["--listen", "127.0.0.1:65535", "--nodes", "2"],
       ["--model", "x"],
       ["--nope"],
       ["positional"],

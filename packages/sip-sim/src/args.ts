@@ -191,6 +191,9 @@ export function parseCliArgs(
       `option '--listen <host:port>' argument '${String(o.listen)}' is invalid. ${(e as Error).message}`,
     );
   }
+  if (listen.port > 0 && listen.port + 2 * (o.nodes as number) - 1 > 65535) {
+    throw new UsageError(`--listen port ${listen.port} + 2 × ${String(o.nodes)} nodes goes past 65535`);
+  }
   const speedRaw = String(o.speed);
   let speed: number | "max";
   if (speedRaw === "max") speed = "max";
