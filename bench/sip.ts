@@ -8,11 +8,19 @@
  *                     validate (hand-rolled checkEvent), port check, seq tracking, ack, deliver
  *   - valibot:        split + decode + JSON.parse + valibot EventSchema (what the session would
  *                     cost with the documented schema on the hot path)
+ *   - tcp:            end to end over loopback in this one process: the simulated node server
+ *                     caches and sends the same events, one client session (Bun transport)
+ *                     receives, validates and delivers them (node and client share the CPU)
  * Writes bench/results/sip.json and prints a table (median and range over the runs).
  */
+
+import { realTimers } from "../packages/sip-client/src/backoff.ts";
+import { bunTransport } from "../packages/sip-client/src/bun/transport.ts";
 import { LineSplitter, utf8 } from "../packages/sip-client/src/codec.ts";
+import { SessionLink } from "../packages/sip-client/src/link.ts";
 import { parseEventWithSchema } from "../packages/sip-client/src/protocol.ts";
 import { Session } from "../packages/sip-client/src/session.ts";
+import { startNodeServers } from "../packages/sip-sim/src/server/mod.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -108,11 +116,60 @@ function valibot(): number {
   return ms;
 }
 
+// the same events as SimEvent bodies (without seq), for the node server
+const bodies = lines.map((l) => {
+  const { seq: _seq, ...body } = JSON.parse(l) as { seq: number; event: string; time: number };
+  return body;
+});
+const TCP_N = Math.min(N, 200_000);
+async function tcp(): Promise<number> {
+  const srv = await startNodeServers({
+    basePort: 0,
+    nodeIds: ["n1"],
+    snapshot: () => [],
+    cacheSize: TCP_N + 10,
+  });
+  let n = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => {
+    done = r;
+  });
+  const link = new SessionLink({
+    client: "bench",
+    nodeId: "n1",
+    port: "interactionProxy",
+    host: "127.0.0.1",
+    portNumber: srv.ports[0]!.interactionProxy,
+    transport: bunTransport(),
+    timers: realTimers,
+    snapshot: false,
+    deliver: () => {
+      if (++n === TCP_N) done();
+    },
+  });
+  link.start();
+  while (link.session.state !== "live") await Bun.sleep(1);
+  const t0 = performance.now();
+  for (let i = 0; i < TCP_N; i += 5000) {
+    for (let k = i; k < Math.min(TCP_N, i + 5000); k++)
+      srv.publish({ node: "n1", port: "interactionProxy", seq: k + 1, body: bodies[k]! });
+    await Bun.sleep(0);
+  }
+  await finished;
+  const ms = performance.now() - t0;
+  link.stop();
+  await srv.close();
+  if (link.session.counters.badFrames !== 0) throw new Error("tcp: bad frames");
+  return ms * (N / TCP_N); // scaled to N events so the rate formula below holds
+}
+
 const cases = { "json-parse": jsonParse, session, valibot } as const;
 type Name = keyof typeof cases;
-const rates: Record<Name, number[]> = { "json-parse": [], session: [], valibot: [] };
-const ratio: Record<Exclude<Name, "json-parse">, number[]> = { session: [], valibot: [] };
+type All = Name | "tcp";
+const rates: Record<All, number[]> = { "json-parse": [], session: [], valibot: [], tcp: [] };
+const ratio: Record<Exclude<All, "json-parse">, number[]> = { session: [], valibot: [], tcp: [] };
 for (const f of Object.values(cases)) f(); // warm-up
+await tcp();
 for (let r = 0; r < RUNS; r++) {
   const run: Partial<Record<Name, number>> = {};
   for (const [name, f] of Object.entries(cases) as [Name, () => number][]) {
@@ -120,6 +177,9 @@ for (let r = 0; r < RUNS; r++) {
     run[name] = N / (ms / 1000);
     rates[name].push(run[name]!);
   }
+  const tcpRate = N / ((await tcp()) / 1000);
+  rates.tcp.push(tcpRate);
+  ratio.tcp.push(tcpRate / run["json-parse"]!);
   ratio.session.push(run.session! / run["json-parse"]!);
   ratio.valibot.push(run.valibot! / run["json-parse"]!);
 }
@@ -134,6 +194,7 @@ const result = {
   date: new Date().toISOString(),
   bun: Bun.version,
   events: N,
+  tcpEvents: TCP_N,
   runs: RUNS,
   avgLineBytes: avgLine,
   chunkBytes: CHUNK,
@@ -149,13 +210,13 @@ const fr = (x: number) => `${x.toFixed(2)}×`;
 console.log(`sip bench: ${N} events (~${avgLine} B/line), ${RUNS} runs, Bun ${Bun.version}`);
 console.log("| case | events/s median | range | ratio to JSON.parse (median, range) |");
 console.log("|---|---|---|---|");
-for (const k of Object.keys(cases) as Name[]) {
+for (const k of [...Object.keys(cases), "tcp"] as All[]) {
   const s = summary(rates[k]);
   const r =
     k === "json-parse"
       ? "1.00×"
       : (() => {
-          const q = summary(ratio[k as Exclude<Name, "json-parse">]);
+          const q = summary(ratio[k as Exclude<All, "json-parse">]);
           return `${fr(q.median)} (${fr(q.min)}–${fr(q.max)})`;
         })();
   console.log(`| ${k} | ${f(s.median)} | ${f(s.min)}–${f(s.max)} | ${r} |`);

@@ -23,25 +23,6 @@ import {
   WORK_MODES,
 } from "./protocol.ts";
 
-const _Kind = { Id: 0, Str: 1, CallType: 2, WorkMode: 3, Kv: 4 } as const;
-type _Kind = (typeof _Kind)[keyof typeof _Kind];
-
-const _KIND: Record<Attribute, _Kind> = {
-  connId: _Kind.Id,
-  previousConnId: _Kind.Id,
-  thisDN: _Kind.Id,
-  otherDN: _Kind.Id,
-  thisQueue: _Kind.Id,
-  agentId: _Kind.Id,
-  callType: _Kind.CallType,
-  workMode: _Kind.WorkMode,
-  reasons: _Kind.Kv,
-  userData: _Kind.Kv,
-  ani: _Kind.Str,
-  dnis: _Kind.Str,
-};
-const _ATTRS: readonly Attribute[] = ATTRIBUTES;
-const _KINDS: readonly _Kind[] = ATTRIBUTES.map((a) => _KIND[a]);
 const _CALL_TYPES = new Set<string>(CALL_TYPES);
 const _WORK_MODES = new Set<string>(WORK_MODES);
 
@@ -84,6 +65,35 @@ function _short(x: unknown): string {
   return s.length > 48 ? `${s.slice(0, 45)}..."` : s;
 }
 
+const _BIT = Object.fromEntries(ATTRIBUTES.map((a, i) => [a, 1 << i])) as Record<Attribute, number>;
+
+function _id(val: unknown, a: string, req: number, name: string): string | undefined {
+  if (val === undefined) return req ? `${a}: required by ${name}` : undefined;
+  return typeof val === "string" && val.length > 0 ? undefined : `${a}: expected a non-empty string`;
+}
+
+function _str(val: unknown, a: string, req: number, name: string): string | undefined {
+  if (val === undefined) return req ? `${a}: required by ${name}` : undefined;
+  return typeof val === "string" ? undefined : `${a}: expected a string`;
+}
+
+function _pick(
+  val: unknown,
+  a: string,
+  req: number,
+  name: string,
+  set: Set<string>,
+  what: string,
+): string | undefined {
+  if (val === undefined) return req ? `${a}: required by ${name}` : undefined;
+  return typeof val === "string" && set.has(val) ? undefined : `${a}: unknown ${what} ${_short(val)}`;
+}
+
+function _kv(val: unknown, a: string, req: number, name: string): string | undefined {
+  if (val === undefined) return req ? `${a}: required by ${name}` : undefined;
+  return _checkKv(val, a);
+}
+
 /**
  * Validate a parsed event line. Returns the event (the same object, typed) or a one-line reason.
  *
@@ -111,33 +121,21 @@ export function checkEvent(x: unknown): SipEvent | string {
   if (snap !== undefined && typeof snap !== "boolean") return "snapshot: expected a boolean";
   const node = o.node;
   if (node !== undefined && typeof node !== "string") return "node: expected a string";
-  for (let i = 0; i < _ATTRS.length; i++) {
-    const a = _ATTRS[i]!;
-    const val = o[a];
-    if (val === undefined) {
-      if (required & (1 << i)) return `${a}: required by ${name}`;
-      continue;
-    }
-    switch (_KINDS[i]) {
-      case _Kind.Id:
-        if (typeof val !== "string" || val.length === 0) return `${a}: expected a non-empty string`;
-        break;
-      case _Kind.Str:
-        if (typeof val !== "string") return `${a}: expected a string`;
-        break;
-      case _Kind.CallType:
-        if (typeof val !== "string" || !_CALL_TYPES.has(val)) return `${a}: unknown call type ${_short(val)}`;
-        break;
-      case _Kind.WorkMode:
-        if (typeof val !== "string" || !_WORK_MODES.has(val)) return `${a}: unknown work mode ${_short(val)}`;
-        break;
-      case _Kind.Kv: {
-        const err = _checkKv(val, a);
-        if (err !== undefined) return err;
-        break;
-      }
-    }
-  }
+  // unrolled (named property loads stay monomorphic; a keyed loop was ~2× slower here)
+  const err =
+    _id(o.connId, "connId", required & _BIT.connId, name) ??
+    _id(o.previousConnId, "previousConnId", required & _BIT.previousConnId, name) ??
+    _id(o.thisDN, "thisDN", required & _BIT.thisDN, name) ??
+    _id(o.otherDN, "otherDN", required & _BIT.otherDN, name) ??
+    _id(o.thisQueue, "thisQueue", required & _BIT.thisQueue, name) ??
+    _id(o.agentId, "agentId", required & _BIT.agentId, name) ??
+    _pick(o.callType, "callType", required & _BIT.callType, name, _CALL_TYPES, "call type") ??
+    _pick(o.workMode, "workMode", required & _BIT.workMode, name, _WORK_MODES, "work mode") ??
+    _kv(o.reasons, "reasons", required & _BIT.reasons, name) ??
+    _kv(o.userData, "userData", required & _BIT.userData, name) ??
+    _str(o.ani, "ani", required & _BIT.ani, name) ??
+    _str(o.dnis, "dnis", required & _BIT.dnis, name);
+  if (err !== undefined) return err;
   _dropForbidden(o);
   return o as SipEvent;
 }
