@@ -19,6 +19,8 @@ export interface ObjNode {
   id: string;
   tenant: string;
   stats: Stat[];
+  /** dispatch index: (subject kind × 1024 + action id) → positions in `stats`; shared, rebuilt lazily */
+  idx: Map<number, Int32Array> | null;
 }
 
 const _MEDIATION = new Set(["ACDQueue", "RoutingPoint", "VirtualQueue", "RoutingQueue", "ServiceNumber"]);
@@ -88,7 +90,7 @@ export class Directory {
   }
 
   private _add(type: ObjectType, id: string, tenant: string): void {
-    this.objs.set(`${type}:${id}`, { type, id, tenant, stats: [] });
+    this.objs.set(`${type}:${id}`, { type, id, tenant, stats: [], idx: null });
   }
 
   /** RegDN, Queue or RoutePoint for a DN definition. */

@@ -28,11 +28,12 @@ import type {
 } from "../definitions.ts";
 import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
 import { AGENT_STATUSES } from "../mask.ts";
-import { lastResetAtOrBefore, nextResetAfter } from "../time/mod.ts";
+import { nextResetAfter } from "../time/mod.ts";
 import { type Clock, ReplayClock } from "./clock.ts";
 import { Directory, type ObjNode } from "./directory.ts";
 import {
   ACTION_OF_STATUS,
+  actionId,
   CALL_TYPE_ACTIONS,
   compileMask,
   id,
@@ -41,7 +42,7 @@ import {
   STATUS_OF_ACTION,
 } from "./names.ts";
 import { changedEnough } from "./notify.ts";
-import { type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
+import { emptyPartial, type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
 import { type Entry, type ProfileRt, SRC, Stat, type StatSpec } from "./stat.ts";
 import type {
   Attrs,
@@ -111,13 +112,21 @@ interface Composite {
   status: number;
   since: number;
   ep: Episode | null;
-  pseudo: Map<string, Episode>;
+  pseudoLogin: Map<string, Episode>;
+  pseudoReady: Map<string, Episode>;
+  /** queues the agent serves (login ThisQueue and origination DNs of its groups) */
+  pq: string[];
   path: ObjNode[];
+  /** pseudo-action inputs last applied */
+  pLogin: boolean;
+  pReady: boolean;
+  qDirty: boolean;
 }
 
 interface Sub {
   id: number;
   st: Stat;
+  closed: boolean;
   mode: NotificationDef["mode"];
   freqMs: number;
   ins: number;
@@ -127,19 +136,11 @@ interface Sub {
   next: number;
 }
 
-interface StatMeta {
-  obj: ObjNode;
-  dkey: string;
-  subs: Sub[];
-  dirty: boolean;
-  timeDependent: boolean;
-  growing: ProfileGroup | null;
-}
-
 interface ProfileGroup {
   def: Extract<TimeProfileDef, { type: "Growing" }>;
   next: number;
-  stats: Set<Stat>;
+  /** statistics of this profile (closed ones are compacted lazily) */
+  stats: Stat[];
 }
 
 const _CURRENT = new Set<Category>([
@@ -219,6 +220,14 @@ const A = {
   AgentReady: id("AgentReady"),
 };
 const _CALL_TYPE_IDS = new Set(Object.values(CALL_TYPE_ACTIONS).map(id));
+/** Action ids by name (constant property reads on the hot path). */
+const I = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<string, number>;
+/** `CallXCompleted` id of a call-type action id. */
+const COMPLETED: Int16Array = (() => {
+  const a = new Int16Array(NAMES.length).fill(-1);
+  for (const n of Object.values(CALL_TYPE_ACTIONS)) a[id(n)] = id(`${n}Completed`);
+  return a;
+})();
 const _LOGGED_OUT = STATUS.LoggedOut;
 const DEFAULT_PROFILE: TimeProfileDef = {
   name: "Default",
@@ -325,13 +334,15 @@ export class Engine {
   private readonly _places = new Map<string, Composite>();
   /** DNs bound to an agent (local) */
   private readonly _agentDns = new Map<string, Set<DnState>>();
-  private readonly _meta = new Map<Stat, StatMeta>();
+  private _open = 0;
+  private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
   private readonly _subs: (Sub | undefined)[] = [undefined];
   private readonly _filters = new Map<string, CompiledFilter>();
-  private readonly _dkeys = new Map<string, string>();
+  private readonly _specs = new Map<string, { spec: StatSpec; dk: number }>();
+  private readonly _indexes = new Map<string, Map<number, Int32Array>>();
   private readonly _profiles = new Map<string, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
-  private readonly _timed = new Set<Sub>();
+  private _timed: Sub[] = [];
   private readonly _timeChanges = new Set<Sub>();
   private readonly _notMonitored = new Set<DnState>();
   private _invCache: Map<ObjNode, number> | null = null;
@@ -350,6 +361,8 @@ export class Engine {
     reflectUnmatched: 0,
     notifications: 0,
     stuckCallsSwept: 0,
+    /** statistic updates (an episode entering/leaving a statistic, an instant counted) */
+    statUpdates: 0,
   };
   private readonly _skipReasons: Record<string, number> = {};
 
@@ -416,8 +429,13 @@ export class Engine {
       status: _LOGGED_OUT,
       since: this._startMs,
       ep: null,
-      pseudo: new Map(),
+      pseudoLogin: new Map(),
+      pseudoReady: new Map(),
+      pq: [],
       path,
+      pLogin: false,
+      pReady: false,
+      qDirty: true,
     };
     c.ep = this._startEp(ACTION_OF_STATUS[_LOGGED_OUT], this._startMs, null, path, kind);
     map.set(cid, c);
@@ -427,11 +445,42 @@ export class Engine {
   // ------------------------------------------------------------------------------------------
   // episode dispatch
 
+  /** The dispatch index of an object; objects with the same statistic set share one. */
+  private _index(obj: ObjNode): Map<number, Int32Array> {
+    if (obj.idx !== null) return obj.idx;
+    let sig = "";
+    for (const st of obj.stats) sig += `${st.dk},`;
+    let idx = this._indexes.get(sig);
+    if (!idx) {
+      const lists = new Map<number, number[]>();
+      obj.stats.forEach((st, i) => {
+        const sp = st.spec;
+        for (let a = 0; a < NAMES.length; a++) {
+          if (!sp.mM[a] && !sp.mR?.[a]) continue;
+          const k = sp.kind * 1024 + a;
+          const l = lists.get(k);
+          if (l) l.push(i);
+          else lists.set(k, [i]);
+        }
+      });
+      idx = new Map([...lists].map(([k, v]) => [k, Int32Array.from(v)]));
+      if (this._indexes.size > 10_000) this._indexes.clear();
+      this._indexes.set(sig, idx);
+    }
+    obj.idx = idx;
+    return idx;
+  }
+
   private _startEp(a: number, t: number, attrs: Attrs | null, path: ObjNode[], kind: number): Episode {
     const ep: Episode = { a, s: t, attrs, entries: [] };
+    const key = kind * 1024 + a;
     for (let i = 0; i < path.length; i++) {
-      const stats = path[i].stats;
-      for (let j = 0; j < stats.length; j++) this._enterIf(stats[j], ep, kind, t);
+      const obj = path[i];
+      if (obj.stats.length === 0) continue;
+      const pos = this._index(obj).get(key);
+      if (pos === undefined) continue;
+      const stats = obj.stats;
+      for (let j = 0; j < pos.length; j++) this._enterIf(stats[pos[j]], ep, kind, t);
     }
     return ep;
   }
@@ -443,11 +492,13 @@ export class Engine {
     if (m === 0) return;
     const e: Entry = { st, s, m, on: false };
     ep.entries.push(e);
+    this._counters.statUpdates++;
     if (sp.filter === null || sp.filter(ep.attrs ?? {})) st.enter(e);
     this._touch(st);
   }
 
   private _endEp(ep: Episode, t: number): void {
+    this._counters.statUpdates += ep.entries.length;
     for (const e of ep.entries) {
       if (e.on) {
         e.st.leave(e, t);
@@ -475,28 +526,31 @@ export class Engine {
     }
   }
 
-  private _instant(name: string, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
-    const a = id(name);
+  private _instant(a: number, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
     this._counters.actions++;
     for (let i = 0; i < path.length; i++) {
-      const stats = path[i].stats;
-      for (let j = 0; j < stats.length; j++) {
-        const st = stats[j];
+      const obj = path[i];
+      if (obj.stats.length === 0) continue;
+      const pos = this._index(obj).get(a);
+      if (pos === undefined) continue;
+      const stats = obj.stats;
+      for (let j = 0; j < pos.length; j++) {
+        const st = stats[pos[j]];
         const sp = st.spec;
         if (sp.kind !== SRC.DNAction || st.closed) continue;
         const m = sp.mM[a] | (sp.mR?.[a] ? 2 : 0);
         if (m === 0) continue;
         if (sp.filter !== null && !sp.filter(attrs ?? {})) continue;
         st.instant(m, t, d);
+        this._counters.statUpdates++;
         this._touch(st);
       }
     }
   }
 
   private _touch(st: Stat): void {
-    const meta = this._meta.get(st);
-    if (meta && !meta.dirty && meta.subs.length > 0) {
-      meta.dirty = true;
+    if (!st.dirty && st.subs.length > 0) {
+      st.dirty = true;
       this._dirty.push(st);
     }
   }
@@ -560,7 +614,7 @@ export class Engine {
     const attrs = leg.attrs;
     const ring = this._endAct(dn, A.CallRinging, t, leg);
     if (ring >= 0) {
-      this._instant("CallAbandonedFromRinging", t, ring, attrs, dn.path);
+      this._instant(I.CallAbandonedFromRinging, t, ring, attrs, dn.path);
       const q = attrs.thisQueue;
       if (q)
         this._send({
@@ -574,12 +628,12 @@ export class Engine {
         });
     }
     const dial = this._endAct(dn, A.CallDialing, t, leg);
-    if (dial >= 0) this._instant("CallAbandonedFromDialing", t, dial, attrs, dn.path);
+    if (dial >= 0) this._instant(I.CallAbandonedFromDialing, t, dial, attrs, dn.path);
     const hold = this._endAct(dn, A.CallOnHold, t, leg);
-    if (hold >= 0) this._instant("CallAbandonedFromHold", t, hold, attrs, dn.path);
+    if (hold >= 0) this._instant(I.CallAbandonedFromHold, t, hold, attrs, dn.path);
     for (const [a] of [...leg.acts]) {
       const d = this._endAct(dn, a, t, leg);
-      if (_CALL_TYPE_IDS.has(a)) this._instant(`${NAMES[a]}Completed`, t, d, attrs, dn.path);
+      if (_CALL_TYPE_IDS.has(a)) this._instant(COMPLETED[a], t, d, attrs, dn.path);
     }
     if (leg.attrs.thisQueue) dn.lastQueue = leg.attrs.thisQueue;
     dn.legs.delete(leg.connId);
@@ -685,13 +739,13 @@ export class Engine {
         if (!dn.nonIxn.has(A.OnHook)) this._startAct(dn, A.OnHook, t, attrs(), null);
         return null;
       case "EventUserEvent":
-        this._instant("UserEvent", t, 0, attrs(), dn.path);
+        this._instant(I.UserEvent, t, 0, attrs(), dn.path);
         return null;
       case "EventDialing": {
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallDialing)) {
           this._startAct(dn, A.CallDialing, t, leg.attrs, leg);
-          this._instant("CallDialingStarted", t, 0, leg.attrs, dn.path);
+          this._instant(I.CallDialingStarted, t, 0, leg.attrs, dn.path);
         }
         return null;
       }
@@ -702,7 +756,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (!leg) return null;
         const d = this._endAct(dn, A.CallDialing, t, leg);
-        if (d >= 0) this._instant("CallAbandonedFromDialing", t, d, leg.attrs, dn.path);
+        if (d >= 0) this._instant(I.CallAbandonedFromDialing, t, d, leg.attrs, dn.path);
         if (leg.acts.size === 0) dn.legs.delete(leg.connId);
         return null;
       }
@@ -710,7 +764,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallRinging)) {
           this._startAct(dn, A.CallRinging, t, leg.attrs, leg);
-          this._instant("CallRingingStarted", t, 0, leg.attrs, dn.path);
+          this._instant(I.CallRingingStarted, t, 0, leg.attrs, dn.path);
         }
         return null;
       }
@@ -720,7 +774,7 @@ export class Engine {
         if (ev.thisQueue && !leg.attrs.thisQueue) leg.attrs.thisQueue = ev.thisQueue;
         const ring = this._endAct(dn, A.CallRinging, t, leg);
         if (ring >= 0) {
-          this._instant("CallAnswered", t, ring, leg.attrs, dn.path);
+          this._instant(I.CallAnswered, t, ring, leg.attrs, dn.path);
           const q = leg.attrs.thisQueue;
           if (q)
             this._send({
@@ -734,14 +788,14 @@ export class Engine {
             });
         }
         const dial = this._endAct(dn, A.CallDialing, t, leg);
-        if (dial >= 0) this._instant("CallDialed", t, dial, leg.attrs, dn.path);
+        if (dial >= 0) this._instant(I.CallDialed, t, dial, leg.attrs, dn.path);
         const typeName = CALL_TYPE_ACTIONS[leg.attrs.callType ?? "Unknown"] ?? "CallUnknown";
         const ta = id(typeName);
         let running = false;
         for (const a of leg.acts.keys()) if (_CALL_TYPE_IDS.has(a)) running = true;
         if (!running) {
           this._startAct(dn, ta, t, leg.attrs, leg);
-          this._instant(`${typeName}Started`, t, 0, leg.attrs, dn.path);
+          this._instant(id(`${typeName}Started`), t, 0, leg.attrs, dn.path);
         }
         return null;
       }
@@ -751,7 +805,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (leg) {
           if (ev.event === "EventReleased" && ev.thirdPartyDN !== undefined) {
-            this._instant("CallTransferMade", t, 0, leg.attrs, dn.path);
+            this._instant(I.CallTransferMade, t, 0, leg.attrs, dn.path);
           }
           this._releaseLeg(dn, leg, t, false);
         }
@@ -761,7 +815,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (leg && !leg.acts.has(A.CallOnHold)) {
           this._startAct(dn, A.CallOnHold, t, leg.attrs, leg);
-          this._instant("CallHeld", t, 0, leg.attrs, dn.path);
+          this._instant(I.CallHeld, t, 0, leg.attrs, dn.path);
         }
         return null;
       }
@@ -769,7 +823,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (leg) {
           const d = this._endAct(dn, A.CallOnHold, t, leg);
-          if (d >= 0) this._instant("CallRetrievedFromHold", t, d, leg.attrs, dn.path);
+          if (d >= 0) this._instant(I.CallRetrievedFromHold, t, d, leg.attrs, dn.path);
         }
         return null;
       }
@@ -777,18 +831,18 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (leg) {
           this._mergeUserData(leg, ev, t);
-          this._instant("CallTransferPartyChanged", t, 0, leg.attrs, dn.path);
+          this._instant(I.CallTransferPartyChanged, t, 0, leg.attrs, dn.path);
         }
         return null;
       }
       case "EventPartyAdded": {
         const leg = this._leg(dn, ev, t, false);
-        if (leg) this._instant("CallConferencePartyAdded", t, 0, leg.attrs, dn.path);
+        if (leg) this._instant(I.CallConferencePartyAdded, t, 0, leg.attrs, dn.path);
         return null;
       }
       case "EventPartyDeleted": {
         const leg = this._leg(dn, ev, t, false);
-        if (leg) this._instant("CallConferencePartyDeleted", t, 0, leg.attrs, dn.path);
+        if (leg) this._instant(I.CallConferencePartyDeleted, t, 0, leg.attrs, dn.path);
         return null;
       }
       case "EventAttachedDataChanged": {
@@ -821,7 +875,7 @@ export class Engine {
       const ep = dn.nonIxn.get(a);
       const d = this._endAct(dn, a, t, null);
       if (a === A.AfterCallWork && d >= 0) {
-        this._instant("ACWCompleted", t, d, ep?.attrs ?? null, dn.path);
+        this._instant(I.ACWCompleted, t, d, ep?.attrs ?? null, dn.path);
         const q = dn.lastQueue;
         if (q)
           this._send({ kind: "reflect", to: `dn:${q}`, dn: q, action: "ACWCompleted", connId: "", t, d });
@@ -880,8 +934,7 @@ export class Engine {
     for (const [ep, kind] of eps) {
       const stay: Entry[] = [];
       for (const e of ep.entries) {
-        const meta = this._meta.get(e.st);
-        if (meta && keep.has(meta.obj)) stay.push(e);
+        if (keep.has(e.st.obj)) stay.push(e);
         else if (e.on) {
           e.st.leave(e, t);
           this._touch(e.st);
@@ -911,7 +964,7 @@ export class Engine {
       case "EventRouteRequest": {
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallWait)) {
-          this._instant("CallEntered", t, 0, leg.attrs, dn.path);
+          this._instant(I.CallEntered, t, 0, leg.attrs, dn.path);
           this._startAct(dn, A.CallWait, t, leg.attrs, leg);
         }
         return null;
@@ -932,7 +985,7 @@ export class Engine {
               : ev.event === "EventDiverted" || ev.event === "EventRouteUsed"
                 ? "CallDistributed"
                 : "CallCleared";
-          this._instant(name, t, d, leg.attrs, dn.path);
+          this._instant(id(name), t, d, leg.attrs, dn.path);
           if (name === "CallDistributed" && !leg.reflected)
             dn.pending.set(leg.connId, { enter: ep.s, last: t });
         }
@@ -964,11 +1017,11 @@ export class Engine {
             : ev.event === "EventTreatmentEnd"
               ? "CallTreatmentCompleted"
               : "CallTreatmentNotStarted";
-        this._instant(name, t, 0, leg?.attrs ?? _attrsOf(ev), dn.path);
+        this._instant(id(name), t, 0, leg?.attrs ?? _attrsOf(ev), dn.path);
         return null;
       }
       case "EventUserEvent":
-        this._instant("UserEvent", t, 0, _attrsOf(ev), dn.path);
+        this._instant(I.UserEvent, t, 0, _attrsOf(ev), dn.path);
         return null;
       default:
         return "not-a-regular-dn";
@@ -1068,25 +1121,39 @@ export class Engine {
 
   /** Queue pseudo-actions: AgentLogin / AgentReady on the queues an agent serves. */
   private _pseudo(c: Composite, t: number): void {
-    const want = new Set<string>();
-    if (c.status !== _LOGGED_OUT) {
+    const login = c.status !== _LOGGED_OUT;
+    const ready = c.status === STATUS.WaitForNextCall;
+    if (login === c.pLogin && ready === c.pReady && !c.qDirty) return;
+    c.pLogin = login;
+    c.pReady = ready;
+    if (c.qDirty) {
+      c.qDirty = false;
       const qs = new Set<string>(this.dir.origQueuesOfAgent.get(c.id) ?? []);
       for (const q of c.queues.values()) if (q) qs.add(q);
-      for (const q of qs) {
-        want.add(`${q}\u0000${A.AgentLogin}`);
-        if (c.status === STATUS.WaitForNextCall) want.add(`${q}\u0000${A.AgentReady}`);
-      }
-    }
-    for (const [k, ep] of [...c.pseudo]) {
-      if (!want.has(k)) {
+      c.pq = [...qs];
+      for (const [q, ep] of [...c.pseudoLogin]) {
+        if (qs.has(q)) continue;
         this._endEp(ep, t);
-        c.pseudo.delete(k);
+        c.pseudoLogin.delete(q);
+      }
+      for (const [q, ep] of [...c.pseudoReady]) {
+        if (qs.has(q)) continue;
+        this._endEp(ep, t);
+        c.pseudoReady.delete(q);
       }
     }
-    for (const k of want) {
-      if (c.pseudo.has(k)) continue;
-      const [q, a] = k.split("\u0000");
-      c.pseudo.set(k, this._startEp(Number(a), t, null, this.dir.queuePath(q), SRC.DNAction));
+    for (const q of c.pq) {
+      this._pseudoOne(c.pseudoLogin, q, A.AgentLogin, login, t);
+      this._pseudoOne(c.pseudoReady, q, A.AgentReady, ready, t);
+    }
+  }
+
+  private _pseudoOne(m: Map<string, Episode>, q: string, a: number, want: boolean, t: number): void {
+    const ep = m.get(q);
+    if (want && !ep) m.set(q, this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction));
+    else if (!want && ep) {
+      this._endEp(ep, t);
+      m.delete(q);
     }
   }
 
@@ -1206,13 +1273,22 @@ export class Engine {
     this.clock.observe?.(m.t);
     if (m.kind === "agentDn") {
       if (!this.dir.agents.has(m.agent)) return;
-      const c = this._composite(this._agents, m.agent, this.dir.agentPath(m.agent), SRC.AgentStatus);
+      const c =
+        this._agents.get(m.agent) ??
+        this._composite(this._agents, m.agent, this.dir.agentPath(m.agent), SRC.AgentStatus);
       if (m.status < 0) {
         c.dns.delete(m.dn);
-        c.queues.delete(m.dn);
+        if (c.queues.delete(m.dn)) c.qDirty = true;
       } else {
-        c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: true });
-        c.queues.set(m.dn, m.queue);
+        const cur = c.dns.get(m.dn);
+        if (cur) {
+          cur.st = m.status;
+          cur.attrs = m.attrs;
+        } else c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: true });
+        if (c.queues.get(m.dn) !== m.queue) {
+          c.queues.set(m.dn, m.queue);
+          c.qDirty = true;
+        }
       }
       this._recompose(c, m.t, SRC.AgentStatus, true);
     } else if (m.kind === "sinceLogin") {
@@ -1222,15 +1298,18 @@ export class Engine {
         this._touch(st);
       }
     } else if (m.kind === "placeDn") {
-      if (!this.dir.obj("Place", m.place)) return;
-      const c = this._composite(this._places, m.place, this.dir.placePath(m.place), SRC.PlaceStatus);
+      let c = this._places.get(m.place);
+      if (!c) {
+        if (!this.dir.obj("Place", m.place)) return;
+        c = this._composite(this._places, m.place, this.dir.placePath(m.place), SRC.PlaceStatus);
+      }
       c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: m.loggedIn });
       this._recompose(c, m.t, SRC.PlaceStatus, false);
     } else {
       const dn = this._dn(m.dn);
       if (!dn?.mediation) return;
       if (m.action === "ACWCompleted") {
-        this._instant("ACWCompleted", m.t, m.d ?? 0, null, dn.path);
+        this._instant(I.ACWCompleted, m.t, m.d ?? 0, null, dn.path);
         return;
       }
       let enter: number | null = null;
@@ -1250,14 +1329,15 @@ export class Engine {
         this._counters.reflectUnmatched++;
         return;
       }
-      this._instant(m.action, m.t, Math.max(0, m.t - enter), null, dn.path);
+      const aid = actionId(m.action);
+      if (aid >= 0) this._instant(aid, m.t, Math.max(0, m.t - enter), null, dn.path);
     }
   }
 
   // ------------------------------------------------------------------------------------------
   // statistics: open / close / values
 
-  private _resolve(req: OpenRequest): { obj: ObjNode; spec: StatSpec; dkey: string } | EngineError {
+  private _resolve(req: OpenRequest): { obj: ObjNode; spec: StatSpec; dk: number } | EngineError {
     if (!req || typeof req !== "object" || !req.object || typeof req.object !== "object")
       return _err("bad-request", "object is required");
     const { type, id: oid, tenant } = req.object;
@@ -1268,6 +1348,17 @@ export class Engine {
         "unknown-object",
         `${type} ${JSON.stringify(oid)} is not in tenant ${JSON.stringify(tenant)}`,
       );
+    // identical definitions on the same object type share one resolved spec (masks, filter)
+    const ck = JSON.stringify([
+      type,
+      req.statType ?? req.definition ?? null,
+      req.timeProfile ?? null,
+      req.timeRange ?? null,
+      req.timeRange2 ?? null,
+      req.filter ?? null,
+    ]);
+    const hit = this._specs.get(ck);
+    if (hit) return { obj, spec: hit.spec, dk: hit.dk };
     let def: StatDefinition;
     if (req.statType !== undefined) {
       const st = this.config.statTypes[req.statType];
@@ -1371,58 +1462,39 @@ export class Engine {
       lo2,
       hi2,
     };
-    const dkeyRaw = JSON.stringify([
-      req.statType ?? def,
-      pname,
-      req.timeRange ?? null,
-      req.timeRange2 ?? null,
-      req.filter ?? null,
-    ]);
-    let dkey = this._dkeys.get(dkeyRaw);
-    if (!dkey) {
-      dkey = dkeyRaw;
-      this._dkeys.set(dkeyRaw, dkey);
-    }
-    return { obj, spec, dkey };
+    const dk = this._specs.size + 1;
+    this._specs.set(ck, { spec, dk });
+    return { obj, spec, dk };
   }
 
   /** Find or create the statistic instance of a request. */
-  private _stat(req: OpenRequest): { st: Stat; meta: StatMeta } | EngineError {
+  private _stat(req: OpenRequest): Stat | EngineError {
     const r = this._resolve(req);
     if ("error" in r) return r;
-    for (const st of r.obj.stats) {
-      const m = this._meta.get(st)!;
-      if (m.dkey === r.dkey) return { st, meta: m };
-    }
+    for (const st of r.obj.stats) if (st.dk === r.dk) return st;
     const now = this.clock.now();
-    const st = new Stat(r.spec, now);
-    const meta: StatMeta = {
-      obj: r.obj,
-      dkey: r.dkey,
-      subs: [],
-      dirty: false,
-      timeDependent: !_STATIC_IN_TIME.has(r.spec.cat) || r.spec.profile.kind === "sliding",
-      growing: null,
-    };
-    this._meta.set(st, meta);
+    const st = new Stat(r.spec, now, r.obj, r.dk);
+    st.timeDep = !_STATIC_IN_TIME.has(r.spec.cat) || r.spec.profile.kind === "sliding";
     r.obj.stats.push(st);
+    r.obj.idx = null;
+    this._open++;
     if (r.spec.profile.kind === "growing") {
       const pname = r.spec.profile.name;
       let g = this._profiles.get(pname);
       if (!g) {
         const def = (this.config.timeProfiles[pname] ?? DEFAULT_PROFILE) as ProfileGroup["def"];
-        g = { def, next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY, stats: new Set() };
+        g = { def, next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY, stats: [] };
         this._profiles.set(pname, g);
       }
-      g.stats.add(st);
-      meta.growing = g;
-      const last = lastResetAtOrBefore(g.def, now);
-      if (last !== null) st.since = Math.max(now, last);
+      g.stats.push(st);
     }
-    if (r.spec.cat === "MaxNumber" || r.spec.cat === "MinNumber") this._sampled.add(st);
+    const sampled = r.spec.cat === "MaxNumber" || r.spec.cat === "MinNumber";
     this._attachRunning(st, r.obj, now);
-    if (this._sampled.has(st)) st.sampler = { max: st.rnM, min: st.rnM };
-    return { st, meta };
+    if (sampled) {
+      this._sampled.add(st);
+      st.sampler = { max: st.rnM, min: st.rnM };
+    }
+    return st;
   }
 
   /** Enter the episodes already running on the sources of `obj` into a new statistic. */
@@ -1447,10 +1519,8 @@ export class Engine {
         (obj.type === "Queue" || obj.type === "RoutePoint" || obj.type === "GroupQueues")
       ) {
         for (const c of this._agents.values())
-          for (const ep of c.pseudo.values()) {
-            const q = [...c.pseudo.entries()].find(([, e]) => e === ep)![0].split("\u0000")[0];
-            if (this.dir.queuePath(q).includes(obj)) enter(ep, SRC.DNAction);
-          }
+          for (const m of [c.pseudoLogin, c.pseudoReady])
+            for (const [q, ep] of m) if (this.dir.queuePath(q).includes(obj)) enter(ep, SRC.DNAction);
       }
     } else if (kind === SRC.AgentStatus || kind === SRC.GroupStatus) {
       for (const c of this._compositesFor(obj, this._agents))
@@ -1530,19 +1600,22 @@ export class Engine {
    * ```
    */
   open(req: OpenRequest): Opened | EngineError {
-    const r = this._stat(req);
-    if ("error" in r) return r;
-    const n = req.notification ?? { mode: "changes" };
+    const n = req?.notification ?? { mode: "changes" };
     const modes = ["changes", "time", "reset", "none"];
     if (!modes.includes(n.mode))
       return _err("bad-notification", `notification mode must be one of ${modes.join(", ")}`);
     if (n.mode === "time" && !(typeof n.frequency === "number" && n.frequency > 0))
       return _err("bad-notification", "notification mode time needs frequency > 0 (seconds)");
+    if (n.insensitivity !== undefined && !(typeof n.insensitivity === "number" && n.insensitivity >= 0))
+      return _err("bad-notification", "insensitivity must be a number ≥ 0 (percent)");
+    const r = this._stat(req);
+    if ("error" in r) return r;
     const now = this.clock.now();
-    const { value, valid } = this._value(r.st, r.meta, now);
+    const { value, valid } = this._value(r, now);
     const sub: Sub = {
       id: this._subs.length,
-      st: r.st,
+      st: r,
+      closed: false,
       mode: n.mode,
       freqMs: (n.frequency ?? 0) * 1000,
       ins: n.insensitivity ?? 0,
@@ -1552,23 +1625,27 @@ export class Engine {
       next: now + (n.frequency ?? 0) * 1000,
     };
     this._subs.push(sub);
-    r.meta.subs.push(sub);
-    if (n.mode === "time") this._timed.add(sub);
-    if (n.mode === "changes" && r.meta.timeDependent) this._timeChanges.add(sub);
+    r.subs.push(sub);
+    if (n.mode === "time") this._timed.push(sub);
+    if (n.mode === "changes" && r.timeDep) this._timeChanges.add(sub);
     return { statId: sub.id, value, valid };
   }
 
-  private _value(st: Stat, meta: StatMeta, now: number): { value: StatValue; valid: boolean } {
-    const p = this._partialOf(st, meta, now);
+  private _value(st: Stat, now: number): { value: StatValue; valid: boolean } {
+    const cat = st.spec.cat;
+    const p =
+      cat === "CurrentState" || cat === "CurrentStateReasons" || st.x?.sel
+        ? this._partialOf(st, now)
+        : st.partialInto(now, this._inv(st.obj), this._scratch);
     const value = valueOfPartial(p, st.sampler);
     const valid = p.inv === 0 || st.spec.cat === "CurrentState" || st.spec.cat === "CurrentStateReasons";
     return { value, valid };
   }
 
-  private _partialOf(st: Stat, meta: StatMeta, now: number): StatPartial {
-    const p = st.partial(now, this._inv(meta.obj));
+  private _partialOf(st: Stat, now: number): StatPartial {
+    const p = st.partial(now, this._inv(st.obj));
     if (st.spec.cat === "CurrentState" || st.spec.cat === "CurrentStateReasons")
-      p.tree = this._tree(st, meta.obj);
+      p.tree = this._tree(st, st.obj);
     return p;
   }
 
@@ -1577,20 +1654,20 @@ export class Engine {
     const sub = this._subs[statId];
     if (!sub) return false;
     this._subs[statId] = undefined;
-    this._timed.delete(sub);
     this._timeChanges.delete(sub);
-    const meta = this._meta.get(sub.st)!;
-    meta.subs = meta.subs.filter((s) => s !== sub);
-    if (meta.subs.length === 0) this._drop(sub.st, meta);
+    sub.closed = true;
+    const st = sub.st;
+    st.subs = st.subs.filter((s) => s !== sub);
+    if (st.subs.length === 0) this._drop(st);
     return true;
   }
 
-  private _drop(st: Stat, meta: StatMeta): void {
+  private _drop(st: Stat): void {
     st.closed = true;
-    meta.obj.stats = meta.obj.stats.filter((s) => s !== st);
-    meta.growing?.stats.delete(st);
+    st.obj.stats = st.obj.stats.filter((s) => s !== st);
+    st.obj.idx = null;
+    this._open--;
     this._sampled.delete(st);
-    this._meta.delete(st);
   }
 
   /** Current value of a subscription (`null` when it does not exist). */
@@ -1598,7 +1675,7 @@ export class Engine {
     const sub = this._subs[statId];
     if (!sub) return null;
     const now = this.clock.now();
-    return { ...this._value(sub.st, this._meta.get(sub.st)!, now), at: now };
+    return { ...this._value(sub.st, now), at: now };
   }
 
   /** Pause notifications of a subscription. */
@@ -1635,8 +1712,7 @@ export class Engine {
     const r = this._resolve(req);
     if ("error" in r) return r;
     for (const st of r.obj.stats) {
-      const m = this._meta.get(st)!;
-      if (m.dkey === r.dkey) return this._partialOf(st, m, now);
+      if (st.dk === r.dk) return this._partialOf(st, now);
     }
     return _err("not-open", "statistic is not open in this engine");
   }
@@ -1645,7 +1721,7 @@ export class Engine {
   partialOf(statId: number, now = this.clock.now()): StatPartial | null {
     const sub = this._subs[statId];
     if (!sub) return null;
-    return this._partialOf(sub.st, this._meta.get(sub.st)!, now);
+    return this._partialOf(sub.st, now);
   }
 
   /** Sampler state (MaxNumber/MinNumber) of a subscription's statistic. */
@@ -1667,34 +1743,41 @@ export class Engine {
       while (g.next <= nowMs) {
         const r = g.next;
         for (const st of g.stats) {
-          const meta = this._meta.get(st)!;
-          for (const sub of meta.subs) {
+          if (st.closed) continue;
+          for (const sub of st.subs as Sub[]) {
             if (sub.mode !== "reset" || sub.suspended) continue;
-            const { value, valid } = this._value(st, meta, r);
+            const { value, valid } = this._value(st, r);
             this._emit(sub, value, valid, r, "reset");
           }
           st.reset(r);
           this._touch(st);
         }
         g.next = nextResetAfter(g.def, r) ?? Number.POSITIVE_INFINITY;
+        if (g.stats.some((x) => x.closed)) g.stats = g.stats.filter((x) => !x.closed);
       }
     }
     for (const st of this._sampled) {
       const p = st.partial(nowMs, 0);
-      sample(st.sampler, p);
+      if (st.sampler) sample(st.sampler, p);
     }
+    let closedTimed = false;
     for (const sub of this._timed) {
+      if (sub.closed) {
+        closedTimed = true;
+        continue;
+      }
       if (sub.next > nowMs) continue;
       while (sub.next <= nowMs) sub.next += sub.freqMs;
       if (sub.suspended) continue;
       this._check(sub, nowMs, "time");
     }
+    if (closedTimed) this._timed = this._timed.filter((x) => !x.closed);
     for (const sub of this._timeChanges) if (!sub.suspended) this._check(sub, nowMs, "change");
     this.sweep(nowMs);
   }
 
   private _check(sub: Sub, now: number, reason: Notification["reason"]): void {
-    const { value, valid } = this._value(sub.st, this._meta.get(sub.st)!, now);
+    const { value, valid } = this._value(sub.st, now);
     if (valid !== sub.lastValid) this._emit(sub, value, valid, now, "validity");
     else if (changedEnough(sub.last, value, sub.ins)) this._emit(sub, value, valid, now, reason);
   }
@@ -1720,13 +1803,12 @@ export class Engine {
     const dirty = this._dirty;
     this._dirty = [];
     for (const st of dirty) {
-      const meta = this._meta.get(st);
-      if (!meta) continue;
-      meta.dirty = false;
+      st.dirty = false;
+      if (st.closed) continue;
       let computed: { value: StatValue; valid: boolean } | null = null;
-      for (const sub of meta.subs) {
+      for (const sub of st.subs as Sub[]) {
         if (sub.suspended || (sub.mode !== "changes" && sub.mode !== "time")) continue;
-        computed ??= this._value(st, meta, now);
+        computed ??= this._value(st, now);
         if (computed.valid !== sub.lastValid)
           this._emit(sub, computed.value, computed.valid, now, "validity");
         else if (sub.mode === "changes" && changedEnough(sub.last, computed.value, sub.ins))
@@ -1752,7 +1834,7 @@ export class Engine {
         n++;
         if (dn.mediation) {
           const d = this._endAct(dn, A.CallWait, now, leg);
-          if (d >= 0) this._instant("CallCleared", now, d, leg.attrs, dn.path);
+          if (d >= 0) this._instant(I.CallCleared, now, d, leg.attrs, dn.path);
           for (const [a] of [...leg.acts]) this._endAct(dn, a, now, leg);
           dn.legs.delete(leg.connId);
         } else this._releaseLeg(dn, leg, now, true);
@@ -1926,7 +2008,7 @@ export class Engine {
   counters(): Record<string, number> {
     const out: Record<string, number> = { ...this._counters };
     for (const [k, v] of Object.entries(this._skipReasons)) out[`skipped.${k}`] = v;
-    out.openStatistics = this._meta.size;
+    out.openStatistics = this._open;
     out.subscriptions = this._subs.length - this._subs.filter((s) => s === undefined).length;
     out.dnStates = this._dns.size;
     return out;

@@ -15,7 +15,16 @@
  * @module
  */
 import type { Category } from "../definitions.ts";
-import { C, emptyPartial, NC, type SamplerState, type SelRecord, type StatPartial } from "./partial.ts";
+import type { ObjNode } from "./directory.ts";
+import {
+  C,
+  emptyPartial,
+  MERGE_OP,
+  NC,
+  type SamplerState,
+  type SelRecord,
+  type StatPartial,
+} from "./partial.ts";
 
 /** Source kinds of episodes a statistic can subscribe to (its subject). */
 export const SRC = { DNAction: 0, DNStatus: 1, AgentStatus: 2, PlaceStatus: 3, GroupStatus: 4 } as const;
@@ -60,10 +69,43 @@ const _RUNSET_CATS = new Set<Category>([
 const _B = { NM: 0, TM: 1, MAX: 2, MIN: 3, NMR: 4, TMR: 5, NR: 6, TR: 7, NRR2: 8, TADJ: 9, ITM: 10 } as const;
 const _BK = 11;
 
+/** Notification state of one subscription (kept by the engine). */
+export interface SubLike {
+  id: number;
+}
+
+/** Optional per-statistic state, allocated only for the categories/profiles that need it. */
+export class StatExt {
+  /** running entries (current min/max/range, sliding status credit) */
+  run: Set<Entry> | null = null;
+  /** CurrentContinuousTime bookkeeping */
+  cont = false;
+  contN = 0;
+  contSince = 0;
+  contLastEnd = -1;
+  /** Sliding buckets */
+  buckets: Float64Array | null = null;
+  bucketIds: Float64Array | null = null;
+  /** Selection records, newest first */
+  sel: SelRecord[] | null = null;
+}
+
 /** One statistic instance in one partition. */
 export class Stat {
   readonly spec: StatSpec;
+  /** the object it is opened on */
+  obj: ObjNode;
+  /** interned identity of (metric, profile, ranges, filter) on its object */
+  dk: number;
+  /** subscriptions sharing this aggregate */
+  subs: SubLike[] = [];
+  /** touched since the last notification pass */
+  dirty = false;
+  /** its value moves with time alone (checked on tick for changes-mode subscriptions) */
+  timeDep = false;
   readonly openMs: number;
+  /** status subject: in-progress episodes credit historical values */
+  readonly status: boolean;
   /** start of the current interval (max of open time and last reset / login) */
   since: number;
   closed = false;
@@ -85,35 +127,33 @@ export class Stat {
   rsClipM = 0;
   rnR = 0;
   rsClipR = 0;
-  run: Set<Entry> | null = null;
-  contN = 0;
-  contSince = 0;
-  contLastEnd = -1;
-  // sliding buckets / selection records
-  buckets: Float64Array | null = null;
-  bucketIds: Float64Array | null = null;
-  sel: SelRecord[] | null = null;
+  /** rarely needed state (running set, continuous time, sliding buckets, selection records) */
+  x: StatExt | null = null;
   /** MaxNumber / MinNumber samples (single-engine use; the daemon samples merged values) */
-  sampler: SamplerState = { max: null, min: null };
+  sampler: SamplerState | undefined = undefined;
 
-  constructor(spec: StatSpec, openMs: number) {
+  constructor(spec: StatSpec, openMs: number, obj: ObjNode, dk: number) {
     this.spec = spec;
+    this.obj = obj;
+    this.dk = dk;
     this.openMs = openMs;
     this.since = openMs;
+    this.status = spec.kind !== SRC.DNAction;
     const p = spec.profile;
-    if (_RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.kind !== SRC.DNAction))
-      this.run = new Set();
-    if (p.kind === "sliding") {
-      const nb = Math.max(1, Math.ceil(p.lengthMs / p.stepMs));
-      this.buckets = new Float64Array(nb * _BK);
-      this.bucketIds = new Float64Array(nb).fill(-1);
+    const needRun = _RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.kind !== SRC.DNAction);
+    const cont = spec.cat === "CurrentContinuousTime";
+    if (needRun || cont || p.kind === "sliding" || p.kind === "selection") {
+      const x = new StatExt();
+      this.x = x;
+      if (needRun) x.run = new Set();
+      x.cont = cont;
+      if (p.kind === "sliding") {
+        const nb = Math.max(1, Math.ceil(p.lengthMs / p.stepMs));
+        x.buckets = new Float64Array(nb * _BK);
+        x.bucketIds = new Float64Array(nb).fill(-1);
+      }
+      if (p.kind === "selection") x.sel = [];
     }
-    if (p.kind === "selection") this.sel = [];
-  }
-
-  /** Whether in-progress episodes credit historical values (status subjects). */
-  get statusSubject(): boolean {
-    return this.spec.kind !== SRC.DNAction;
   }
 
   /** A running episode (stretch) starts counting at `e.s`. */
@@ -123,14 +163,17 @@ export class Stat {
       this.rnM++;
       this.rsM += e.s;
       this.rsClipM += Math.max(e.s, this.since);
-      if (this.contN === 0 && this.contLastEnd !== e.s) this.contSince = e.s;
-      this.contN++;
+      const x = this.x;
+      if (x?.cont) {
+        if (x.contN === 0 && x.contLastEnd !== e.s) x.contSince = e.s;
+        x.contN++;
+      }
     }
     if (e.m & 2) {
       this.rnR++;
       this.rsClipR += Math.max(e.s, this.since);
     }
-    this.run?.add(e);
+    this.x?.run?.add(e);
   }
 
   /** A running episode (stretch) ends at `t`. */
@@ -142,16 +185,19 @@ export class Stat {
       this.rnM--;
       this.rsM -= e.s;
       this.rsClipM -= clipI;
-      this.contN--;
-      this.contLastEnd = t;
+      const x = this.x;
+      if (x?.cont) {
+        x.contN--;
+        x.contLastEnd = t;
+      }
     }
     if (e.m & 2) {
       this.rnR--;
       this.rsClipR -= clipI;
     }
-    this.run?.delete(e);
+    this.x?.run?.delete(e);
     const dAdj = t - Math.max(e.s, this.openMs);
-    const d = this.statusSubject ? t - clipI : dAdj;
+    const d = this.status ? t - clipI : dAdj;
     this._record(e.m, t, d, dAdj, t - clipI);
   }
 
@@ -172,15 +218,16 @@ export class Stat {
     const inR = (m & 2) !== 0;
     const mr = inM && this._inRange(t - d, t, sp.lo, sp.hi);
     const rr2 = inR && this._inRange(t - d, t, sp.lo2, sp.hi2);
-    if (this.sel) {
+    const x = this.x;
+    if (x?.sel) {
       const n = (this.spec.profile as { n: number }).n;
-      this.sel.unshift([t, d, (inM ? 1 : 0) | (inR ? 2 : 0) | (mr ? 4 : 0) | (rr2 ? 8 : 0)]);
-      if (this.sel.length > n) this.sel.length = n;
+      x.sel.unshift([t, d, (inM ? 1 : 0) | (inR ? 2 : 0) | (mr ? 4 : 0) | (rr2 ? 8 : 0)]);
+      if (x.sel.length > n) x.sel.length = n;
       return;
     }
-    if (this.buckets) {
+    if (x?.buckets) {
       const b = this._bucket(t);
-      const B = this.buckets;
+      const B = x.buckets;
       if (inM) {
         B[b + _B.NM]++;
         B[b + _B.TM] += d;
@@ -221,15 +268,17 @@ export class Stat {
 
   private _bucket(t: number): number {
     const p = this.spec.profile as { lengthMs: number; stepMs: number };
-    const ids = this.bucketIds!;
+    const x = this.x!;
+    const ids = x.bucketIds!;
+    const B = x.buckets!;
     const bid = Math.floor(t / p.stepMs);
     const slot = bid % ids.length;
     const off = slot * _BK;
     if (ids[slot] !== bid) {
       ids[slot] = bid;
-      this.buckets!.fill(0, off, off + _BK);
-      this.buckets![off + _B.MAX] = Number.NaN;
-      this.buckets![off + _B.MIN] = Number.NaN;
+      B.fill(0, off, off + _BK);
+      B[off + _B.MAX] = Number.NaN;
+      B[off + _B.MIN] = Number.NaN;
     }
     return off;
   }
@@ -241,27 +290,38 @@ export class Stat {
     this.maxM = this.minM = -1;
     this.rsClipM = this.rnM * this.since;
     this.rsClipR = this.rnR * this.since;
-    this.sampler = { max: this.rnM, min: this.rnM };
+    if (this.sampler) this.sampler = { max: this.rnM, min: this.rnM };
   }
 
   /** Snapshot this partition's contribution at `now` (epoch ms). */
   partial(now: number, inv: number): StatPartial {
-    const p = emptyPartial(this.spec.cat, now);
+    return this.partialInto(now, inv, emptyPartial(this.spec.cat, now));
+  }
+
+  /** {@link partial} into an existing record (reset here), to evaluate without allocating. */
+  partialInto(now: number, inv: number, p: StatPartial): StatPartial {
     const c = p.c;
+    for (let i = 0; i < NC; i++) c[i] = MERGE_OP[i] === 0 ? 0 : null;
+    p.cat = this.spec.cat;
+    p.at = now;
+    p.sel = undefined;
+    p.selN = undefined;
+    p.tree = undefined;
     p.inv = inv;
-    const status = this.statusSubject;
+    const status = this.status;
     c[C.RNM] = this.rnM;
     c[C.RTM] = this.rnM * now - this.rsM;
     c[C.RNR] = this.rnR;
-    c[C.CONT] = this.contN > 0 ? now - this.contSince : 0;
+    const x = this.x;
+    c[C.CONT] = x !== null && x.contN > 0 ? now - x.contSince : 0;
     const prof = this.spec.profile;
     let winStart = this.since;
     if (prof.kind === "sliding") {
-      const nb = this.bucketIds!.length;
+      const nb = x!.bucketIds!.length;
       const bNow = Math.floor(now / prof.stepMs);
       winStart = Math.max((bNow - nb + 1) * prof.stepMs, this.openMs);
     }
-    if (this.run) {
+    if (x?.run) {
       let mx: number | null = null;
       let mn: number | null = null;
       let inr = 0;
@@ -269,7 +329,7 @@ export class Stat {
       let ht = 0;
       let hnr = 0;
       let htr = 0;
-      for (const e of this.run) {
+      for (const e of x.run) {
         if (!e.on) continue;
         const el = now - e.s;
         const cl = now - Math.max(e.s, winStart);
@@ -299,13 +359,13 @@ export class Stat {
       }
     }
     if (prof.kind === "selection") {
-      p.sel = this.sel!.slice();
+      p.sel = x!.sel!.slice();
       p.selN = prof.n;
       return p;
     }
     if (prof.kind === "sliding") {
-      const B = this.buckets!;
-      const ids = this.bucketIds!;
+      const B = x!.buckets!;
+      const ids = x!.bucketIds!;
       const nb = ids.length;
       const bNow = Math.floor(now / prof.stepMs);
       c[C.ELAPSED] = Math.max(0, now - winStart);

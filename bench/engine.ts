@@ -1,0 +1,319 @@
+/**
+ * Engine benchmark: replay a generated contact-center day through one stat-core engine with
+ * ~1M open statistics, and report events/s on one core, heap bytes per open statistic, and the
+ * JSON.parse time of the same events as NDJSON (so the table shows whether decoding or the
+ * engine dominates). Usage: `./scripts/bench engine [--agents N] [--events N] [--runs N]`.
+ * Writes bench/results/engine.json. Not portable code (uses bun:jsc for heap numbers).
+ */
+import { heapStats } from "bun:jsc";
+import type { StatdConfig, StatTypeDef, TEvent } from "../packages/stat-core/src/definitions.ts";
+import { Engine } from "../packages/stat-core/src/engine/engine.ts";
+import { FIXTURE_STAT_TYPES, fixtureConfig } from "../packages/stat-core/src/engine/testing.ts";
+import type { OpenRequest } from "../packages/stat-core/src/engine/types.ts";
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const AGENTS = opt("agents", 100_000);
+const EVENTS = opt("events", 1_000_000);
+const RUNS = opt("runs", 3);
+const QUEUES = 200;
+const GROUP_SIZE = 100;
+const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
+
+function heap(): number {
+  Bun.gc(true);
+  return heapStats().heapSize;
+}
+
+function config(): StatdConfig {
+  const base = fixtureConfig();
+  const dns: StatdConfig["directory"]["dns"] = [];
+  const places: StatdConfig["directory"]["places"] = [];
+  const agents: StatdConfig["directory"]["agents"] = [];
+  for (let i = 0; i < AGENTS; i++) {
+    dns.push({ id: `d${i}`, tenant: "T1", type: "Extension", place: `p${i}` });
+    places.push({ id: `p${i}`, tenant: "T1" });
+    agents.push({ id: `a${i}`, tenant: "T1", loginIds: [`l${i}`] });
+  }
+  for (let q = 0; q < QUEUES; q++) dns.push({ id: `q${q}`, tenant: "T1", type: "ACDQueue" });
+  const agentGroups: StatdConfig["directory"]["agentGroups"] = [];
+  for (let g = 0; g * GROUP_SIZE < AGENTS; g++) {
+    agentGroups.push({
+      id: `g${g}`,
+      tenant: "T1",
+      agents: agents.slice(g * GROUP_SIZE, (g + 1) * GROUP_SIZE).map((a) => a.id),
+      originationDns: [`q${g % QUEUES}`],
+    });
+  }
+  const queueGroups = Array.from({ length: QUEUES / 10 }, (_, i) => ({
+    id: `qg${i}`,
+    tenant: "T1",
+    dns: Array.from({ length: 10 }, (_, j) => `q${i * 10 + j}`),
+  }));
+  return {
+    ...base,
+    directory: { tenants: [{ id: "T1" }], dns, places, agents, agentGroups, placeGroups: [], queueGroups },
+  };
+}
+
+/** The open mix: 9 per agent, 45 per agent group, ~250 per queue, 20 on the tenant. */
+function requests(cfg: StatdConfig): OpenRequest[] {
+  const types = new Map<string, StatTypeDef>(FIXTURE_STAT_TYPES.map((s) => [s.name, s]));
+  const perAgent = [
+    "ReadyTime",
+    "NotReadyTime",
+    "TalkTime",
+    "ACWTime",
+    "InboundCalls",
+    "TimeInState",
+    "LoginTime",
+    "HoldTime",
+    "ASA",
+  ];
+  const perGroup = [
+    "ReadyAgents",
+    "LoggedInAgents",
+    "TalkingAgents",
+    "TalkTime",
+    "InboundCalls",
+    "ACWTime",
+    "NotReadyTime",
+    "LoginTime",
+    "ASA",
+  ];
+  const perQueue = [
+    "Waiting",
+    "OldestWait",
+    "Entered",
+    "Answered",
+    "Abandoned",
+    "Distributed",
+    "ASA",
+    "SL",
+    "AnsweredInRange",
+    "EWT",
+    "AgentsReadyQ",
+    "AgentsLoginQ",
+    "AvgAbandonWait",
+    "AbandonPct",
+    "AvgWaiting",
+  ];
+  const profiles = [
+    {},
+    { timeProfile: "Quarter" },
+    { timeProfile: "LastHour" },
+    { filter: "Gold" },
+    { timeProfile: "Quarter", filter: "Gold" },
+  ];
+  const out: OpenRequest[] = [];
+  const note = { notification: { mode: "time" as const, frequency: 10 } };
+  for (let i = 0; i < AGENTS; i++)
+    for (const s of perAgent) out.push({ object: { type: "Agent", id: `a${i}` }, statType: s, ...note });
+  for (const g of cfg.directory.agentGroups)
+    for (const s of perGroup)
+      for (const p of profiles)
+        out.push({ object: { type: "GroupAgents", id: g.id }, statType: s, ...p, ...note });
+  for (let q = 0; q < QUEUES; q++)
+    for (const s of perQueue)
+      for (const p of profiles) {
+        if (!types.get(s)!.objects.includes("Queue")) continue;
+        out.push({ object: { type: "Queue", id: `q${q}` }, statType: s, ...p, ...note });
+      }
+  for (const s of ["Waiting", "Entered", "Answered", "Abandoned", "SL", "ASA"])
+    for (const p of profiles.slice(0, 3))
+      out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...p, ...note });
+  for (const s of ["ReadyAgents", "LoggedInAgents", "TalkingAgents"])
+    out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...note });
+  return out;
+}
+
+/** A generated day: waves of calls over all agents; 8–10 events per call plus agent state. */
+class Day {
+  t = T0;
+  private seq = 0;
+  private rnd = 12345;
+  private rand(): number {
+    this.rnd = (this.rnd * 1103515245 + 12345) & 0x7fffffff;
+    return this.rnd / 0x7fffffff;
+  }
+  login(): TEvent[] {
+    const out: TEvent[] = [];
+    for (let i = 0; i < AGENTS; i++) {
+      out.push({
+        event: "EventAgentLogin",
+        time: this.t / 1000,
+        thisDN: `d${i}`,
+        agentId: `l${i}`,
+        thisQueue: `q${i % QUEUES}`,
+      });
+      out.push({ event: "EventAgentReady", time: this.t / 1000, thisDN: `d${i}`, agentId: `l${i}` });
+    }
+    return out;
+  }
+  /** One wave: `n` calls handled by `n` agents, in time order by phase. */
+  wave(n: number): TEvent[] {
+    const out: TEvent[] = [];
+    const start = this.t;
+    const calls: { c: string; q: string; dn: string; ag: string; hold: boolean; gold: boolean }[] = [];
+    const first = Math.floor(this.rand() * AGENTS);
+    for (let k = 0; k < n; k++) {
+      const a = (first + k * 7919) % AGENTS;
+      calls.push({
+        c: `c${++this.seq}`,
+        q: `q${a % QUEUES}`,
+        dn: `d${a}`,
+        ag: `l${a}`,
+        hold: this.rand() < 0.1,
+        gold: this.rand() < 0.3,
+      });
+    }
+    const at = (s: number): number => (start + s * 1000) / 1000;
+    for (const x of calls)
+      out.push({
+        event: "EventQueued",
+        time: at(this.rand() * 5),
+        thisDN: x.q,
+        connId: x.c,
+        callType: "Inbound",
+        ani: "5551234",
+        userData: { Segment: x.gold ? "Gold" : "Silver" },
+      });
+    for (const x of calls) {
+      out.push({ event: "EventDiverted", time: at(10), thisDN: x.q, connId: x.c, otherDN: x.dn });
+      out.push({
+        event: "EventRinging",
+        time: at(10),
+        thisDN: x.dn,
+        connId: x.c,
+        thisQueue: x.q,
+        callType: "Inbound",
+      });
+    }
+    for (const x of calls)
+      out.push({ event: "EventEstablished", time: at(14), thisDN: x.dn, connId: x.c, thisQueue: x.q });
+    for (const x of calls)
+      if (x.hold) out.push({ event: "EventHeld", time: at(60), thisDN: x.dn, connId: x.c });
+    for (const x of calls)
+      if (x.hold) out.push({ event: "EventRetrieved", time: at(90), thisDN: x.dn, connId: x.c });
+    for (const x of calls) out.push({ event: "EventReleased", time: at(200), thisDN: x.dn, connId: x.c });
+    for (const x of calls)
+      out.push({
+        event: "EventAgentNotReady",
+        time: at(200),
+        thisDN: x.dn,
+        agentId: x.ag,
+        workMode: "AfterCallWork",
+      });
+    for (const x of calls) out.push({ event: "EventAgentReady", time: at(230), thisDN: x.dn, agentId: x.ag });
+    this.t = start + 20_000;
+    return out;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+const fmt = (x: number, d = 0): string =>
+  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+// ---------------------------------------------------------------------------------------------
+const cfg = config();
+const h0 = heap();
+const eng = new Engine({ config: cfg, startMs: T0 });
+const h1 = heap();
+const reqs = requests(cfg);
+const tOpen0 = performance.now();
+let opened = 0;
+for (const r of reqs) {
+  const o = eng.open(r);
+  if ("error" in o) throw new Error(`${JSON.stringify(r)}: ${o.error.message}`);
+  opened++;
+}
+const openMs = performance.now() - tOpen0;
+reqs.length = 0;
+const h2 = heap();
+const day = new Day();
+for (const ev of day.login()) eng.ingest(ev);
+eng.drainNotifications();
+const h3 = heap();
+
+const ingestRate: number[] = [];
+const parseRate: number[] = [];
+const tickMs: number[] = [];
+let notes = 0;
+for (let run = 0; run < RUNS; run++) {
+  let n = 0;
+  let engMs = 0;
+  let parseMs = 0;
+  let tMs = 0;
+  while (n < EVENTS) {
+    const evs = day.wave(Math.min(5000, AGENTS / 4));
+    const lines = evs.map((e) => JSON.stringify(e));
+    const p0 = performance.now();
+    for (const l of lines) JSON.parse(l);
+    parseMs += performance.now() - p0;
+    const e0 = performance.now();
+    for (const ev of evs) eng.ingest(ev);
+    engMs += performance.now() - e0;
+    const k0 = performance.now();
+    eng.tick(day.t);
+    notes += eng.drainNotifications().length;
+    tMs += performance.now() - k0;
+    n += evs.length;
+  }
+  ingestRate.push(n / (engMs / 1000));
+  parseRate.push(n / (parseMs / 1000));
+  tickMs.push(tMs / (n / 1000));
+}
+const h4 = heap();
+
+const result = {
+  agents: AGENTS,
+  openStatistics: opened,
+  eventsPerRun: EVENTS,
+  runs: RUNS,
+  openMs,
+  heapBytes: {
+    directoryAndState: h1 - h0,
+    perOpenStatistic: (h2 - h1) / opened,
+    afterLogin: h3,
+    afterRuns: h4,
+  },
+  ingestEventsPerSec: {
+    median: median(ingestRate),
+    min: Math.min(...ingestRate),
+    max: Math.max(...ingestRate),
+  },
+  jsonParseEventsPerSec: {
+    median: median(parseRate),
+    min: Math.min(...parseRate),
+    max: Math.max(...parseRate),
+  },
+  parseToEngineRatio: median(parseRate) / median(ingestRate),
+  tickAndNotifyMsPer1kEvents: { median: median(tickMs), min: Math.min(...tickMs), max: Math.max(...tickMs) },
+  notifications: notes,
+  counters: eng.counters(),
+};
+await Bun.write("bench/results/engine.json", `${JSON.stringify(result, null, 2)}\n`);
+console.log(
+  `stat-core engine — ${fmt(AGENTS)} agents, ${fmt(opened)} open statistics, ${RUNS} runs × ${fmt(EVENTS)} events`,
+);
+console.log("| measure | median | range |");
+console.log("|---|---|---|");
+const r = (x: { median: number; min: number; max: number }, d = 0): string =>
+  `${fmt(x.median, d)} | ${fmt(x.min, d)} – ${fmt(x.max, d)}`;
+console.log(`| engine ingest, events/s (1 core) | ${r(result.ingestEventsPerSec)} |`);
+console.log(`| JSON.parse of the same events, events/s | ${r(result.jsonParseEventsPerSec)} |`);
+console.log(`| JSON.parse ÷ engine (× faster) | ${fmt(result.parseToEngineRatio, 2)} | |`);
+console.log(`| tick + notifications, ms per 1k events | ${r(result.tickAndNotifyMsPer1kEvents, 2)} |`);
+const c0 = result.counters;
+console.log(`| statistic updates per event | ${fmt(c0.statUpdates / c0.eventsIn, 1)} | |`);
+console.log(
+  `| engine ns per statistic update | ${fmt(1e9 / result.ingestEventsPerSec.median / (c0.statUpdates / c0.eventsIn), 1)} | |`,
+);
+console.log(`| heap bytes per open statistic | ${fmt(result.heapBytes.perOpenStatistic)} | |`);
+console.log(`| open 1 statistic, µs | ${fmt((openMs * 1000) / opened, 2)} | |`);
