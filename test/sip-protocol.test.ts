@@ -38,6 +38,18 @@ describe("sip protocol over TCP", () => {
     for (const s of h.cluster.stats()) {
       expect(s.counters).toMatchObject({ connects: 1, snapshots: 1, badFrames: 0, gaps: 0, duplicates: 0 });
     }
+    for (const s of h.srv.stats()) {
+      expect(s).toMatchObject({
+        published: 200,
+        head: 200,
+        cached: 200,
+        connections: 1,
+        registrations: 1,
+        snapshots: 1,
+      });
+      expect(s.bytesOut).toBeGreaterThan(200 * 50);
+      expect(s.sessions.map((x) => [x.client, x.connected, x.cursor])).toEqual([["test", true, 201]]);
+    }
   }, 30_000);
 
   test("connections killed mid-stream: resume delivers every event exactly once, in order", async () => {

@@ -167,6 +167,7 @@ interface _Stream {
   conns: Set<_Conn>;
   published: number;
   linesOut: number;
+  bytesOut: number;
   registrations: number;
   resumes: number;
   snapshots: number;
@@ -259,7 +260,9 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
 
   function send(c: _Conn, data: string | Uint8Array): void {
     if (c.closed) return;
+    const before = c.writer.bytesOut;
     const q = c.writer.write(data);
+    c.stream.bytesOut += c.writer.bytesOut - before;
     if (q > maxQueued) {
       log.warn({ node: c.stream.node, port: c.stream.port, queued: q }, "slow consumer: closing connection");
       c.writer.clear();
@@ -556,6 +559,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
         conns: new Set(),
         published: 0,
         linesOut: 0,
+        bytesOut: 0,
         registrations: 0,
         resumes: 0,
         snapshots: 0,
@@ -669,7 +673,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
         connections: s.conns.size,
         published: s.published,
         linesOut: s.linesOut,
-        bytesOut: [...s.conns].reduce((a, c) => a + c.writer.bytesOut, 0),
+        bytesOut: s.bytesOut,
         registrations: s.registrations,
         resumes: s.resumes,
         snapshots: s.snapshots,
