@@ -203,6 +203,29 @@ describe("Session", () => {
   });
 });
 
+describe("Session logging", () => {
+  test("each bad frame is logged with its reason, at most logBurst per second, the rest summarised", () => {
+    const logs: [Record<string, unknown>, string][] = [];
+    const w = (o: Record<string, unknown>, m: string) => logs.push([o, m]);
+    const h = harness({ logBurst: 3, logger: { debug() {}, info() {}, warn: w, error: w } });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }));
+    for (let i = 0; i < 10; i++) h.feed('{"event":"EventNope","time":1}');
+    const bad = logs.filter(([, m]) => m === "bad frame skipped");
+    expect(bad.length).toBe(3);
+    expect(bad[0]![0]).toMatchObject({
+      node: "n1",
+      port: "interactionProxy",
+      reason: 'event: unknown event name "EventNope"',
+    });
+    expect(bad[0]![0].sample).toBe('{"event":"EventNope","time":1}');
+    h.at(1000);
+    const summary = logs.find(([, m]) => m.startsWith("more bad frames"));
+    expect(summary?.[0]).toMatchObject({ suppressed: 7, badFrames: 10 });
+    expect(h.s.counters.badFrames).toBe(10);
+  });
+});
+
 describe("Session properties", () => {
   test("any bounded reordering, duplication and garbage: live events exactly once, in order", () => {
     fc.assert(
