@@ -47,6 +47,7 @@ describe("sipsim CLI", () => {
       [["--listen", "localhost"], "--listen"],
       [["--listen", "127.0.0.1:99999"], "--listen"],
       [["--model", "mm1"], "--model"],
+      [["--start", "soon"], "--start"],
       [["--bogus"], "--bogus"],
       [["stray"], "too many arguments"],
       [["--scenario", join(dir, "missing.toml")], "ENOENT"],
@@ -174,6 +175,34 @@ describe("sipsim CLI", () => {
       "EventReleased",
       "EventRinging",
     ]);
+  }, 30_000);
+
+  test("--start moves the simulated clock (now = the wall clock)", async () => {
+    const f = join(dir, "start.ndjson");
+    const before = Math.floor(Date.now() / 1000);
+    expect(
+      (await sipsim(["--no-listen", "--speed", "max", "--duration", "60", "--start", "now", "--record", f]))
+        .code,
+    ).toBe(0);
+    const t0 = readRecording(f)[0]?.body.time as number;
+    expect(t0).toBeGreaterThanOrEqual(before);
+    expect(t0).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(
+      (
+        await sipsim([
+          "--no-listen",
+          "--speed",
+          "max",
+          "--duration",
+          "60",
+          "--start",
+          "2026-03-01T10:00:00+01:00",
+          "--record",
+          f,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(readRecording(f)[0]?.body.time).toBe(Date.parse("2026-03-01T09:00:00Z") / 1000);
   }, 30_000);
 
   test("--emit-directory writes the [directory] TOML", async () => {

@@ -46,6 +46,8 @@ describe("parseCliArgs", () => {
       model: "mmc",
     });
     expect(parseCliArgs(["--no-listen", "--speed", "12.5"])).toMatchObject({ listen: false, speed: 12.5 });
+    expect(parseCliArgs(["--start", "now"]).start).toBe("now");
+    expect(parseCliArgs(["--start", "2026-02-02T09:00:00+01:00"]).start).toBe("2026-02-02T09:00:00+01:00");
   });
 
   test("defaults", () => {
@@ -78,6 +80,8 @@ describe("parseCliArgs", () => {
       ["--listen", "[::1]"],
       ["--listen", "127.0.0.1:65535", "--nodes", "2"],
       ["--model", "x"],
+      ["--start", "2026-02-02T09:00:00"],
+      ["--start", "yesterday"],
       ["--nope"],
       ["positional"],
     ]) {

@@ -33,6 +33,8 @@ export interface CliOptions {
   listen: boolean;
   model: "contact-center" | "mmc";
   emitDirectory: string | undefined;
+  /** Simulated clock start: an ISO time with zone, or "now"; overrides the scenario's `start`. */
+  start: string | undefined;
   cacheSize: number | undefined;
   stdinCommands: boolean;
   debug: boolean;
@@ -158,6 +160,12 @@ export function parseCliArgs(
       ),
     )
     .addOption(
+      new Option(
+        "--start <iso|now>",
+        "simulated clock start (default 2026-01-05T08:00:00Z; now = wall clock)",
+      ),
+    )
+    .addOption(
       new Option("--cache-size <n>", "events cached per stream").argParser(
         _int("--cache-size", 1, 10_000_000),
       ),
@@ -194,6 +202,14 @@ export function parseCliArgs(
   if (listen.port > 0 && listen.port + 2 * (o.nodes as number) - 1 > 65535) {
     throw new UsageError(`--listen port ${listen.port} + 2 × ${String(o.nodes)} nodes goes past 65535`);
   }
+  if (o.start !== undefined && o.start !== "now") {
+    const st = String(o.start);
+    if (!/(Z|[+-]\d\d:\d\d)$/.test(st) || !Number.isFinite(Date.parse(st))) {
+      throw new UsageError(
+        `option '--start <iso|now>' argument '${st}' is invalid. expected an ISO time with a zone or now`,
+      );
+    }
+  }
   const speedRaw = String(o.speed);
   let speed: number | "max";
   if (speedRaw === "max") speed = "max";
@@ -221,6 +237,7 @@ export function parseCliArgs(
     listen: o.listen !== false,
     model: o.model as "contact-center" | "mmc",
     emitDirectory: o.emitDirectory as string | undefined,
+    start: o.start as string | undefined,
     cacheSize: o.cacheSize as number | undefined,
     stdinCommands: o.stdinCommands === true,
     debug: o.debug === true,

@@ -102,6 +102,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   let cfg: ModelConfig;
   try {
     scenario = opts.scenario ? _loadScenario(opts.scenario) : undefined;
+    if (opts.start !== undefined) {
+      // "now": the wall clock at launch, whole seconds (at --speed 1 the simulated clock then follows it)
+      const start =
+        opts.start === "now" ? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString() : opts.start;
+      scenario = { ...scenario, start };
+    }
     cfg = resolveConfig({ ...opts, model: opts.model, scenario });
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof RangeError)
