@@ -3,6 +3,8 @@
  * servers (packages/sip-sim/src/server). Events are hand-made SimEvents published directly.
  */
 import { describe, expect, test } from "bun:test";
+import { connectCluster } from "../packages/sip-client/src/bun/mod.ts";
+import { type SipEvent, silentLogger } from "../packages/sip-client/src/mod.ts";
 import { body, range, sipHarness, waitFor } from "./sip-harness.ts";
 
 describe("sip protocol over TCP", () => {
@@ -230,5 +232,43 @@ describe("sip protocol over TCP", () => {
     h.publish("n1", "interactionProxy", 3);
     await waitFor(() => h.live("n1", "interactionProxy").length === 3, "3 events");
     expect(h.live("n1", "interactionProxy").map((d) => d.ev.userData)).toEqual([{}, {}, {}]);
+  }, 30_000);
+  test("a restarted client resumes from a checkpoint (sessionId + lastSeq) with no snapshot", async () => {
+    await using h = await sipHarness({ nodes: ["n1"] });
+    await h.waitLive();
+    h.publish("n1", "tController", 100);
+    await waitFor(() => h.live("n1", "tController").length === 100, "100 events");
+    const checkpoint = { sessionId: h.link("n1", "tController").session.sessionId, lastSeq: 60 };
+    h.cluster.stop(); // the "process" ends having applied only up to 60
+    h.publish("n1", "tController", 20); // the day goes on meanwhile
+    const p = h.srv.ports[0]!;
+    const got: SipEvent[] = [];
+    const again = connectCluster(
+      [
+        {
+          id: "n1",
+          interactionProxy: `127.0.0.1:${p.interactionProxy}`,
+          tController: `127.0.0.1:${p.tController}`,
+        },
+      ],
+      {
+        client: "test",
+        logger: silentLogger,
+        resume: { "n1/tController": checkpoint },
+        deliver: (_n, port, ev) => port === "tController" && got.push(ev),
+      },
+    );
+    try {
+      await waitFor(() => got.length === 60, "61..120");
+      expect(got.map((e) => e.seq)).toEqual(range(60, 61));
+      expect(got.some((e) => e.snapshot)).toBe(false);
+      expect(again.link("n1", "tController")!.session.counters).toMatchObject({
+        resumes: 1,
+        resets: 0,
+        snapshots: 0,
+      });
+    } finally {
+      again.stop();
+    }
   }, 30_000);
 });
