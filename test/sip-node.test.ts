@@ -201,4 +201,26 @@ describe("node server", () => {
     h.publish("n1", "interactionProxy", 3);
     await waitFor(() => h.seqs("n1", "interactionProxy").at(-1) === 213, "live again");
   }, 30_000);
+  test("the node remembers at most maxSessions sessions; the least recently registered idle one goes", async () => {
+    const srv = await startNodeServers({ basePort: 0, nodeIds: ["n1"], snapshot: () => [], maxSessions: 2 });
+    try {
+      const port = srv.ports[0]!.tController;
+      for (const id of ["A", "B", "C"]) {
+        const c = await raw(port);
+        c.send(`{"op":"register","client":"raw","sessionId":"${id}","snapshot":false}\n`);
+        await waitFor(() => c.ops("registered").length === 1, `${id} registered`);
+        c.close();
+        await waitFor(() => srv.stats()[1]!.connections === 0, `${id} gone`);
+      }
+      expect(srv.stats()[1]!.sessions.map((x) => x.sessionId)).toEqual(["B", "C"]);
+      const a = await raw(port);
+      a.send('{"op":"register","client":"raw","sessionId":"A","lastSeq":0,"snapshot":false}\n');
+      await waitFor(() => a.ops("registered").length === 1, "A again");
+      expect(a.ops("registered")[0]).toMatchObject({ resumed: false });
+      expect(srv.stats()[1]!.sessions.map((x) => x.sessionId)).toEqual(["C", "A"]);
+      a.close();
+    } finally {
+      await srv.close();
+    }
+  }, 30_000);
 });

@@ -75,6 +75,8 @@ export interface NodeServersOptions {
   deadAfterMs?: number;
   /** close a connection whose unsent output passes this many bytes (default 16 MiB) */
   maxQueuedBytes?: number;
+  /** sessions remembered per stream; beyond it the longest-disconnected one is forgotten (default 1000) */
+  maxSessions?: number;
   /** seed of the fault randomness (duplicate, reorder) */
   seed?: number;
 }
@@ -244,6 +246,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
   const pingMs = opts.pingIntervalMs ?? 1000;
   const deadMs = opts.deadAfterMs ?? 5000;
   const maxQueued = opts.maxQueuedBytes ?? 16 * 1024 * 1024;
+  const maxSessions = Math.max(1, opts.maxSessions ?? 1000);
   const rnd = _prng(opts.seed ?? 1);
   if (new Set(opts.nodeIds).size !== opts.nodeIds.length) throw new RangeError("node ids must be unique");
   let delayMs = 0;
@@ -390,7 +393,10 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
       closeConn(old);
     }
     const resume = rec !== undefined && op.lastSeq !== undefined && ring.covers(op.lastSeq);
-    if (!rec) {
+    if (rec) {
+      s.sessions.delete(rec.id); // keep the map in least-recently-registered order
+      s.sessions.set(rec.id, rec);
+    } else {
       rec = {
         id: op.sessionId ?? `${s.node}-${s.port}-${++sessionCounter}`,
         client: op.client,
@@ -398,6 +404,15 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
         conn: c,
       };
       s.sessions.set(rec.id, rec);
+      if (s.sessions.size > maxSessions) {
+        // Map order is registration order: forget the oldest session that is not connected
+        for (const [id, r] of s.sessions) {
+          if (!r.conn) {
+            s.sessions.delete(id);
+            break;
+          }
+        }
+      }
     }
     rec.conn = c;
     rec.client = op.client;
