@@ -106,6 +106,29 @@ describe("SPSC ring", () => {
     expect(w.records).toBe(150);
   });
 
+  test("cursors wrap at 2^31 and 2^32 without a glitch", () => {
+    for (const start of [0x7fffffff - 5000, -5000]) {
+      const seg = mk();
+      const g = seg.layout.spsc(0, 1);
+      const aligned = start & ~7;
+      seg.view.i32[g.tailOff >> 2] = aligned;
+      seg.view.i32[g.cursorOff >> 2] = aligned;
+      const w = new RingWriter(seg.view, g, 1024, { publishEvery: 3 });
+      const r = new RingReader(seg.view, g, 0, 1024);
+      let sent = 0;
+      let got = 0;
+      while (got < 200) {
+        while (w.offer(rec(sent, 1 + ((sent * 37) % 300)))) sent++;
+        w.publish();
+        r.poll((u8, off, len) => {
+          expect(len).toBe(1 + ((got * 37) % 300));
+          expect(isRec(u8, off, len, got++)).toBe(true);
+        }, 7);
+      }
+      expect(r.overruns).toBe(0);
+    }
+  });
+
   test("refuses records above maxRecord, negative or fractional lengths", () => {
     const seg = mk();
     const w = new RingWriter(seg.view, seg.layout.spsc(0, 1), 1024);
