@@ -278,8 +278,7 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
 
   function closeConn(c: _Conn): void {
     if (c.closed) return;
-    c.closed = true;
-    if (c.delayTimer) clearTimeout(c.delayTimer);
+    detach(c);
     c.socket.terminate();
   }
 
