@@ -43,6 +43,8 @@ export interface ModelConfig {
   seed: number | string;
   /** Epoch seconds of simulated time 0. */
   startEpoch: number;
+  /** IANA zone of the shifts and the daily curve; undefined = UTC. */
+  timeZone: string | undefined;
   weights: number[];
   dailyCurve: number[] | undefined;
   talk: Dist;
@@ -117,6 +119,7 @@ export function resolveConfig(opts: SimOptions): ModelConfig {
     aht: opts.aht,
     seed: opts.seed,
     startEpoch,
+    timeZone: s.timeZone,
     faults,
   };
   const talkExp: Dist = { dist: "exponential", mean: opts.aht };

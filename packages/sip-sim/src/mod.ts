@@ -42,3 +42,4 @@ export {
   validateScenario,
 } from "./scenario.ts";
 export type { CallType, EventBody, FaultAction, PortKind, SimControl, SimEvent } from "./types.ts";
+export { Zone } from "./zone.ts";

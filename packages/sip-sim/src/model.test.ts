@@ -316,6 +316,32 @@ end = "18:30"
     }
   });
 
+  test("time zone: shifts and the curve in local time (Europe/Paris, CET = UTC+1 in January)", () => {
+    const curve = Array.from({ length: 24 }, (_, h) => (h >= 10 && h < 12 ? 1 : 0));
+    const scenario = parseScenario(`
+timeZone = "Europe/Paris"
+[arrivals]
+dailyCurve = [${curve.join(",")}]
+[[shifts]]
+agents = "1-24"
+start = "10:00"
+end = "17:00"
+`);
+    const r = runAndDrain({ ...base, scenario }, 12 * 3600);
+    expect(r.chk.errors).toEqual([]);
+    const t0 = r.sim.config.startEpoch; // 08:00 UTC = 09:00 Paris
+    const logins = r.events.filter((e) => e.body.event === "EventAgentLogin");
+    expect(new Set(logins.map((e) => e.body.time))).toEqual(new Set([t0 + 3600]));
+    const logouts = r.events.filter((e) => e.body.event === "EventAgentLogout");
+    expect(Math.min(...logouts.map((e) => e.body.time))).toBe(t0 + 8 * 3600); // 17:00 Paris
+    const arrivals = r.events.filter((e) => e.body.event === "EventQueued");
+    expect(arrivals.length).toBeGreaterThan(100);
+    for (const e of arrivals) {
+      const utcHour = new Date(e.body.time * 1000).getUTCHours();
+      expect(utcHour === 9 || utcHour === 10).toBe(true); // 10:00-12:00 Paris
+    }
+  });
+
   test("several skills: an agent serves every queue it has a skill for", () => {
     const scenario = parseScenario('[[skills]]\nagents = "1-24"\nqueues = [1, 2, 3]');
     const r = runAndDrain({ ...base, scenario }, 4 * 3600);

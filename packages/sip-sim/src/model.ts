@@ -12,6 +12,7 @@ import { EventHeap, type Scheduled } from "./heap.ts";
 import { Rng } from "./rng.ts";
 import type { Dist } from "./scenario.ts";
 import type { CallType, EventBody, PortKind, SimControl, SimEvent } from "./types.ts";
+import { Zone } from "./zone.ts";
 
 type AgentState = "out" | "idle" | "busy" | "acw" | "break";
 type PartyState = "queued" | "ringing" | "dialing" | "established" | "held";
@@ -143,11 +144,13 @@ export class Simulation {
   /** Active calls by connId, in creation order. */
   private readonly _calls = new Map<string, Call>();
   private _trafficStopped = false;
+  private readonly _zone: Zone;
 
   constructor(config: ModelConfig, sink: SimSink) {
     this.config = config;
     this._sink = sink;
     this._rng = new Rng(config.seed);
+    this._zone = new Zone(config.timeZone);
     this._seq = config.nodeIds.map(() => [0, 0]);
     this._connCounter = config.nodeIds.map(() => 0);
     for (let q = 1; q <= config.queues; q++) {
@@ -336,14 +339,13 @@ export class Simulation {
     }
   }
 
-  /** Seconds from now until the next time the clock reads `secOfDay` (UTC); 0 if it does now. */
+  /** Seconds from now until the local clock next reads `secOfDay`; 0 if it does now. */
   private _untilTod(secOfDay: number): number {
-    const tod = (this.config.startEpoch + this._now) % 86400;
-    return (((secOfDay - tod) % 86400) + 86400) % 86400;
+    return this._zone.until(this.config.startEpoch + this._now, secOfDay);
   }
 
   private _planShift(a: Agent, start: number, end: number): void {
-    const tod = (this.config.startEpoch + this._now) % 86400;
+    const tod = this._zone.secondOfDay(this.config.startEpoch + this._now);
     const inShift = start < end ? tod >= start && tod < end : tod >= start || tod < end;
     if (inShift) {
       this._login(a);
@@ -408,7 +410,7 @@ export class Simulation {
       this._after(this._rng.exponential(1 / lambda), tick);
       if (curve) {
         // thinning: accept with probability curve(hour) / peak
-        const hour = Math.floor(((cfg.startEpoch + this._now) % 86400) / 3600);
+        const hour = Math.floor(this._zone.secondOfDay(cfg.startEpoch + this._now) / 3600);
         if (!(this._rng.next() * peak < (curve[hour] ?? 0))) return;
       }
       this._arrive(q);

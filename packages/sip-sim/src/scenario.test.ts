@@ -95,6 +95,7 @@ port = "tController"
     );
     expect(errorOf('[[faults]]\nat = 1\naction = "explode"')).toContain("faults[0].action");
     expect(errorOf('start = "yesterday"')).toContain("start");
+    expect(errorOf('timeZone = "Mars/Olympus"')).toContain("timeZone");
     expect(errorOf("this is = not toml [")).toContain("invalid TOML");
     expect(errorOf('nodeIds = ["a b"]')).toContain("nodeIds[0]");
   });

@@ -92,6 +92,21 @@ export const scenarioSchema = v.strictObject({
       ),
     ),
   ),
+  /** IANA time zone of the shifts and the daily curve (default UTC). */
+  timeZone: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(64),
+      v.check((z) => {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: z });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "expected an IANA time zone such as Europe/Paris"),
+    ),
+  ),
   /** Node ids (as many as --nodes); default node1..nodeN. */
   nodeIds: v.optional(
     v.pipe(v.array(v.pipe(shortString, v.regex(/^[A-Za-z0-9._-]+$/))), v.minLength(1), v.maxLength(64)),
