@@ -114,7 +114,8 @@ test("sipsim fault drill: the client's stream equals the recording, exactly once
       }
     }
     const total = [...recorded.values()].flat(2).length;
-    expect(compared).toBeGreaterThan(total * 0.8);
+    expect(compared).toBeGreaterThan(total * 0.5); // all but what ran before the client connected, the restart window and the tail at exit
+    expect(got.size).toBe(4);
     const sum = (f: (c: (typeof stats)[number]["counters"]) => number) =>
       stats.reduce((a, s) => a + f(s.counters), 0);
     expect(sum((c) => c.resumes)).toBeGreaterThan(0); // the drop

@@ -54,6 +54,7 @@ describe("ClusterClient", () => {
       deliver: (n, p, ev) => got.push([n, p, ev]),
     }).start();
     expect(c.links.length).toBe(4);
+    expect(c.ready()).toBe(false);
     for (const addr of ["h:1", "h:2", "h:3", "h:4"]) {
       const reg = m.conn(addr).sent[0]!;
       expect(reg).toMatchObject({ op: "register", client: "t", snapshot: false });
@@ -65,6 +66,7 @@ describe("ClusterClient", () => {
         nextSeq: 1,
       });
     }
+    expect(c.ready()).toBe(true);
     m.push("h:3", { seq: 1, event: "EventRinging", time: 1, connId: "c", thisDN: "1" });
     m.push("h:2", { seq: 1, event: "EventAgentReady", time: 1, thisDN: "1" });
     expect(got.map(([n, p, ev]) => [n, p, ev.event, ev.node])).toEqual([

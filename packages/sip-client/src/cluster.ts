@@ -106,6 +106,11 @@ export class ClusterClient {
     return this.links.map((l) => l.stats());
   }
 
+  /** True when every session is registered and live (what a readiness check wants). */
+  ready(): boolean {
+    return this.links.every((l) => l.session.state === "live");
+  }
+
   /** The link of one node's port. */
   link(nodeId: string, port: PortKind): SessionLink | undefined {
     return this.links.find((l) => l.options.nodeId === nodeId && l.options.port === port);
