@@ -43,7 +43,8 @@ import {
 } from "./names.ts";
 import { changedEnough } from "./notify.ts";
 import { emptyPartial, type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
-import { type Entry, type ProfileRt, SRC, Stat, type StatSpec } from "./stat.ts";
+import { type Entry, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
+import { MODE, SubTable } from "./subs.ts";
 import type {
   Attrs,
   CrossMessage,
@@ -121,19 +122,6 @@ interface Composite {
   pLogin: boolean;
   pReady: boolean;
   qDirty: boolean;
-}
-
-interface Sub {
-  id: number;
-  st: Stat;
-  closed: boolean;
-  mode: NotificationDef["mode"];
-  freqMs: number;
-  ins: number;
-  last: StatValue | undefined;
-  lastValid: boolean;
-  suspended: boolean;
-  next: number;
 }
 
 interface ProfileGroup {
@@ -336,14 +324,14 @@ export class Engine {
   private readonly _agentDns = new Map<string, Set<DnState>>();
   private _open = 0;
   private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
-  private readonly _subs: (Sub | undefined)[] = [undefined];
+  private readonly _subs = new SubTable<Stat>();
   private readonly _filters = new Map<string, CompiledFilter>();
   private readonly _specs = new Map<string, { spec: StatSpec; dk: number }>();
   private readonly _indexes = new Map<string, Map<number, Int32Array>>();
   private readonly _profiles = new Map<string, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
-  private _timed: Sub[] = [];
-  private readonly _timeChanges = new Set<Sub>();
+  private _timed: number[] = [];
+  private readonly _timeChanges = new Set<number>();
   private readonly _notMonitored = new Set<DnState>();
   private _invCache: Map<ObjNode, number> | null = null;
   private _dirty: Stat[] = [];
@@ -549,7 +537,7 @@ export class Engine {
   }
 
   private _touch(st: Stat): void {
-    if (!st.dirty && st.subs.length > 0) {
+    if (st.sub !== 0 && !st.dirty) {
       st.dirty = true;
       this._dirty.push(st);
     }
@@ -1461,8 +1449,10 @@ export class Engine {
       hi,
       lo2,
       hi2,
+      dk: this._specs.size + 1,
+      ...specFlags(cat, kind, profile),
     };
-    const dk = this._specs.size + 1;
+    const dk = spec.dk;
     this._specs.set(ck, { spec, dk });
     return { obj, spec, dk };
   }
@@ -1473,7 +1463,7 @@ export class Engine {
     if ("error" in r) return r;
     for (const st of r.obj.stats) if (st.dk === r.dk) return st;
     const now = this.clock.now();
-    const st = new Stat(r.spec, now, r.obj, r.dk);
+    const st = new Stat(r.spec, now, r.obj);
     st.timeDep = !_STATIC_IN_TIME.has(r.spec.cat) || r.spec.profile.kind === "sliding";
     r.obj.stats.push(st);
     r.obj.idx = null;
@@ -1612,23 +1602,19 @@ export class Engine {
     if ("error" in r) return r;
     const now = this.clock.now();
     const { value, valid } = this._value(r, now);
-    const sub: Sub = {
-      id: this._subs.length,
-      st: r,
-      closed: false,
-      mode: n.mode,
-      freqMs: (n.frequency ?? 0) * 1000,
-      ins: n.insensitivity ?? 0,
-      last: value,
-      lastValid: valid,
-      suspended: false,
-      next: now + (n.frequency ?? 0) * 1000,
-    };
-    this._subs.push(sub);
-    r.subs.push(sub);
+    const sub = this._subs.add(
+      r,
+      MODE[n.mode],
+      (n.frequency ?? 0) * 1000,
+      n.insensitivity ?? 0,
+      value,
+      valid,
+      now,
+    );
+    r.addSub(sub);
     if (n.mode === "time") this._timed.push(sub);
     if (n.mode === "changes" && r.timeDep) this._timeChanges.add(sub);
-    return { statId: sub.id, value, valid };
+    return { statId: sub, value, valid };
   }
 
   private _value(st: Stat, now: number): { value: StatValue; valid: boolean } {
@@ -1651,14 +1637,10 @@ export class Engine {
 
   /** Close a subscription; the statistic instance is dropped with its last subscription. */
   close(statId: number): boolean {
-    const sub = this._subs[statId];
-    if (!sub) return false;
-    this._subs[statId] = undefined;
-    this._timeChanges.delete(sub);
-    sub.closed = true;
-    const st = sub.st;
-    st.subs = st.subs.filter((s) => s !== sub);
-    if (st.subs.length === 0) this._drop(st);
+    const st = this._subs.remove(statId);
+    if (st === undefined) return false;
+    this._timeChanges.delete(statId);
+    if (st.removeSub(statId) === 0) this._drop(st);
     return true;
   }
 
@@ -1672,27 +1654,26 @@ export class Engine {
 
   /** Current value of a subscription (`null` when it does not exist). */
   peek(statId: number): ValueReply | null {
-    const sub = this._subs[statId];
-    if (!sub) return null;
+    const st = this._subs.st[statId];
+    if (st === undefined) return null;
     const now = this.clock.now();
-    return { ...this._value(sub.st, now), at: now };
+    return { ...this._value(st, now), at: now };
   }
 
   /** Pause notifications of a subscription. */
   suspend(statId: number): boolean {
-    const sub = this._subs[statId];
-    if (sub) sub.suspended = true;
-    return sub !== undefined;
+    if (this._subs.st[statId] === undefined) return false;
+    this._subs.setSuspended(statId, true);
+    return true;
   }
 
   /** Resume notifications; the next evaluation compares with the last value sent. */
   resume(statId: number): boolean {
-    const sub = this._subs[statId];
-    if (sub) {
-      sub.suspended = false;
-      this._touch(sub.st);
-    }
-    return sub !== undefined;
+    const st = this._subs.st[statId];
+    if (st === undefined) return false;
+    this._subs.setSuspended(statId, false);
+    this._touch(st);
+    return true;
   }
 
   /** One-shot get: open, read, close. A current category gives its value; a historical one starts empty. */
@@ -1719,14 +1700,13 @@ export class Engine {
 
   /** StatPartial of an open subscription's statistic. */
   partialOf(statId: number, now = this.clock.now()): StatPartial | null {
-    const sub = this._subs[statId];
-    if (!sub) return null;
-    return this._partialOf(sub.st, now);
+    const st = this._subs.st[statId];
+    return st === undefined ? null : this._partialOf(st, now);
   }
 
   /** Sampler state (MaxNumber/MinNumber) of a subscription's statistic. */
   samplerOf(statId: number): { max: number | null; min: number | null } | null {
-    return this._subs[statId]?.st.sampler ?? null;
+    return this._subs.st[statId]?.sampler ?? null;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1744,8 +1724,8 @@ export class Engine {
         const r = g.next;
         for (const st of g.stats) {
           if (st.closed) continue;
-          for (const sub of st.subs as Sub[]) {
-            if (sub.mode !== "reset" || sub.suspended) continue;
+          for (const sub of st.subsList()) {
+            if (this._subs.mode(sub) !== MODE.reset || this._subs.suspended(sub)) continue;
             const { value, valid } = this._value(st, r);
             this._emit(sub, value, valid, r, "reset");
           }
@@ -1760,39 +1740,43 @@ export class Engine {
       const p = st.partial(nowMs, 0);
       if (st.sampler) sample(st.sampler, p);
     }
+    const T = this._subs;
     let closedTimed = false;
     for (const sub of this._timed) {
-      if (sub.closed) {
+      if (T.st[sub] === undefined) {
         closedTimed = true;
         continue;
       }
-      if (sub.next > nowMs) continue;
-      while (sub.next <= nowMs) sub.next += sub.freqMs;
-      if (sub.suspended) continue;
+      let next = T.next(sub);
+      if (next > nowMs) continue;
+      const f = T.freqMs(sub);
+      while (next <= nowMs) next += f;
+      T.setNext(sub, next);
+      if (T.suspended(sub)) continue;
       this._check(sub, nowMs, "time");
     }
-    if (closedTimed) this._timed = this._timed.filter((x) => !x.closed);
-    for (const sub of this._timeChanges) if (!sub.suspended) this._check(sub, nowMs, "change");
+    if (closedTimed) this._timed = this._timed.filter((x) => T.st[x] !== undefined);
+    for (const sub of this._timeChanges) if (!T.suspended(sub)) this._check(sub, nowMs, "change");
     this.sweep(nowMs);
   }
 
-  private _check(sub: Sub, now: number, reason: Notification["reason"]): void {
-    const { value, valid } = this._value(sub.st, now);
-    if (valid !== sub.lastValid) this._emit(sub, value, valid, now, "validity");
-    else if (changedEnough(sub.last, value, sub.ins)) this._emit(sub, value, valid, now, reason);
+  private _check(sub: number, now: number, reason: Notification["reason"]): void {
+    const T = this._subs;
+    const { value, valid } = this._value(T.st[sub]!, now);
+    if (valid !== T.lastValid(sub)) this._emit(sub, value, valid, now, "validity");
+    else if (changedEnough(T.last(sub), value, T.ins(sub))) this._emit(sub, value, valid, now, reason);
   }
 
   private _emit(
-    sub: Sub,
+    sub: number,
     value: StatValue,
     valid: boolean,
     at: number,
     reason: Notification["reason"],
   ): void {
-    sub.last = value;
-    sub.lastValid = valid;
+    this._subs.setLast(sub, value, valid);
     this._counters.notifications++;
-    this._notes.push({ subscriptionId: sub.id, value, valid, at, reason });
+    this._notes.push({ subscriptionId: sub, value, valid, at, reason });
   }
 
   /**
@@ -1806,12 +1790,14 @@ export class Engine {
       st.dirty = false;
       if (st.closed) continue;
       let computed: { value: StatValue; valid: boolean } | null = null;
-      for (const sub of st.subs as Sub[]) {
-        if (sub.suspended || (sub.mode !== "changes" && sub.mode !== "time")) continue;
+      const T = this._subs;
+      for (const sub of st.subsList()) {
+        const mode = T.mode(sub);
+        if (T.suspended(sub) || (mode !== MODE.changes && mode !== MODE.time)) continue;
         computed ??= this._value(st, now);
-        if (computed.valid !== sub.lastValid)
+        if (computed.valid !== T.lastValid(sub))
           this._emit(sub, computed.value, computed.valid, now, "validity");
-        else if (sub.mode === "changes" && changedEnough(sub.last, computed.value, sub.ins))
+        else if (mode === MODE.changes && changedEnough(T.last(sub), computed.value, T.ins(sub)))
           this._emit(sub, computed.value, computed.valid, now, "change");
       }
     }
@@ -2009,7 +1995,7 @@ export class Engine {
     const out: Record<string, number> = { ...this._counters };
     for (const [k, v] of Object.entries(this._skipReasons)) out[`skipped.${k}`] = v;
     out.openStatistics = this._open;
-    out.subscriptions = this._subs.length - this._subs.filter((s) => s === undefined).length;
+    out.subscriptions = this._subs.size;
     out.dnStates = this._dns.size;
     return out;
   }

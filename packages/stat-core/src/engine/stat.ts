@@ -36,7 +36,7 @@ export type ProfileRt =
   | { kind: "selection"; name: string; n: number }
   | { kind: "sinceLogin"; name: string };
 
-/** Everything fixed about a statistic instance. */
+/** Everything fixed about a statistic instance; shared by identical statistics. */
 export interface StatSpec {
   cat: Category;
   kind: number;
@@ -49,6 +49,14 @@ export interface StatSpec {
   hi: number;
   lo2: number;
   hi2: number;
+  /** interned identity of (object type, metric, profile, ranges, filter) */
+  dk: number;
+  /** status subject: in-progress episodes credit historical values */
+  status: boolean;
+  /** historical category: running entries are clipped to the interval start */
+  hist: boolean;
+  /** needs {@link StatExt} (ranges, relative mask, extremes, adjusted, sliding, selection, …) */
+  ext: boolean;
 }
 
 /** A running episode as seen by one statistic. `m`: 1 = main mask, 2 = relative mask. */
@@ -65,17 +73,64 @@ const _RUNSET_CATS = new Set<Category>([
   "CurrentNumberInTimeRange",
   "CurrentNumberInTimeRangePercentage",
 ]);
+/** Categories served by the compact core alone (count, time, running count/time). */
+const _CORE_CATS = new Set<Category>([
+  "CurrentNumber",
+  "CurrentTime",
+  "CurrentAverageTime",
+  "TotalNumber",
+  "TotalTime",
+  "AverageTime",
+  "ElapsedTimePercentage",
+  "TotalNumberPerSecond",
+  "CurrentState",
+  "CurrentStateReasons",
+]);
+/** Categories that read running elapsed times from their true start (not clipped). */
+const _CURRENT_CATS = new Set<Category>([
+  "CurrentState",
+  "CurrentStateReasons",
+  "CurrentNumber",
+  "CurrentTime",
+  "CurrentContinuousTime",
+  "CurrentMaxTime",
+  "CurrentMinTime",
+  "CurrentAverageTime",
+  "CurrentRelativeNumberPercentage",
+  "CurrentNumberInTimeRange",
+  "CurrentNumberInTimeRangePercentage",
+]);
+
+/** Derived spec flags for a category/subject/profile. */
+export function specFlags(
+  cat: Category,
+  kind: number,
+  profile: ProfileRt,
+): Pick<StatSpec, "status" | "hist" | "ext"> {
+  return {
+    status: kind !== SRC.DNAction,
+    hist: !_CURRENT_CATS.has(cat),
+    ext: !_CORE_CATS.has(cat) || (profile.kind !== "growing" && profile.kind !== "sinceLogin"),
+  };
+}
+
 /** Fields of a sliding bucket. */
 const _B = { NM: 0, TM: 1, MAX: 2, MIN: 3, NMR: 4, TMR: 5, NR: 6, TR: 7, NRR2: 8, TADJ: 9, ITM: 10 } as const;
 const _BK = 11;
 
-/** Notification state of one subscription (kept by the engine). */
-export interface SubLike {
-  id: number;
-}
-
-/** Optional per-statistic state, allocated only for the categories/profiles that need it. */
+/** Per-statistic state beyond the compact core, allocated only when the category/profile needs it. */
 export class StatExt {
+  maxM = -1;
+  minM = -1;
+  nMr = 0;
+  tMr = 0;
+  nR = 0;
+  tR = 0;
+  nRr2 = 0;
+  tAdj = 0;
+  itM = 0;
+  rnR = 0;
+  rsClipR = 0;
   /** running entries (current min/max/range, sliding status credit) */
   run: Set<Entry> | null = null;
   /** CurrentContinuousTime bookkeeping */
@@ -88,65 +143,46 @@ export class StatExt {
   bucketIds: Float64Array | null = null;
   /** Selection records, newest first */
   sel: SelRecord[] | null = null;
+  /** MaxNumber / MinNumber samples (single-engine use; the daemon samples merged values) */
+  sampler: SamplerState | undefined = undefined;
 }
 
-/** One statistic instance in one partition. */
+const F_DIRTY = 1;
+const F_CLOSED = 2;
+const F_TIMEDEP = 4;
+
+/** One statistic instance in one partition (12 fields; the rest lives in the shared spec or `x`). */
 export class Stat {
   readonly spec: StatSpec;
   /** the object it is opened on */
   obj: ObjNode;
-  /** interned identity of (metric, profile, ranges, filter) on its object */
-  dk: number;
-  /** subscriptions sharing this aggregate */
-  subs: SubLike[] = [];
-  /** touched since the last notification pass */
-  dirty = false;
-  /** its value moves with time alone (checked on tick for changes-mode subscriptions) */
-  timeDep = false;
+  /** first subscription id (0 = none), and any further ones */
+  sub = 0;
+  more: number[] | null = null;
+  private _f = 0;
   readonly openMs: number;
-  /** status subject: in-progress episodes credit historical values */
-  readonly status: boolean;
   /** start of the current interval (max of open time and last reset / login) */
   since: number;
-  closed = false;
-  // ended accumulators (growing / since-login)
+  /** ended M episodes in the interval, their time (ms) */
   nM = 0;
   tM = 0;
-  maxM = -1;
-  minM = -1;
-  nMr = 0;
-  tMr = 0;
-  nR = 0;
-  tR = 0;
-  nRr2 = 0;
-  tAdj = 0;
-  itM = 0;
-  // running
+  /** running M entries and the sum of their starts (clipped to `since` for historical categories) */
   rnM = 0;
-  rsM = 0;
-  rsClipM = 0;
-  rnR = 0;
-  rsClipR = 0;
-  /** rarely needed state (running set, continuous time, sliding buckets, selection records) */
+  rs = 0;
+  /** category-specific state, or null */
   x: StatExt | null = null;
-  /** MaxNumber / MinNumber samples (single-engine use; the daemon samples merged values) */
-  sampler: SamplerState | undefined = undefined;
 
-  constructor(spec: StatSpec, openMs: number, obj: ObjNode, dk: number) {
+  constructor(spec: StatSpec, openMs: number, obj: ObjNode) {
     this.spec = spec;
     this.obj = obj;
-    this.dk = dk;
     this.openMs = openMs;
     this.since = openMs;
-    this.status = spec.kind !== SRC.DNAction;
     const p = spec.profile;
-    const needRun = _RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.kind !== SRC.DNAction);
-    const cont = spec.cat === "CurrentContinuousTime";
-    if (needRun || cont || p.kind === "sliding" || p.kind === "selection") {
+    if (spec.ext) {
       const x = new StatExt();
       this.x = x;
-      if (needRun) x.run = new Set();
-      x.cont = cont;
+      if (_RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.status)) x.run = new Set();
+      x.cont = spec.cat === "CurrentContinuousTime";
       if (p.kind === "sliding") {
         const nb = Math.max(1, Math.ceil(p.lengthMs / p.stepMs));
         x.buckets = new Float64Array(nb * _BK);
@@ -156,24 +192,76 @@ export class Stat {
     }
   }
 
+  /** Interned identity (see {@link StatSpec.dk}). */
+  get dk(): number {
+    return this.spec.dk;
+  }
+  get dirty(): boolean {
+    return (this._f & F_DIRTY) !== 0;
+  }
+  set dirty(v: boolean) {
+    this._f = v ? this._f | F_DIRTY : this._f & ~F_DIRTY;
+  }
+  get closed(): boolean {
+    return (this._f & F_CLOSED) !== 0;
+  }
+  set closed(v: boolean) {
+    this._f = v ? this._f | F_CLOSED : this._f & ~F_CLOSED;
+  }
+  /** its value moves with time alone (checked on tick for changes-mode subscriptions) */
+  get timeDep(): boolean {
+    return (this._f & F_TIMEDEP) !== 0;
+  }
+  set timeDep(v: boolean) {
+    this._f = v ? this._f | F_TIMEDEP : this._f & ~F_TIMEDEP;
+  }
+  /** MaxNumber / MinNumber sampler (kept in `x`). */
+  get sampler(): SamplerState | undefined {
+    return this.x?.sampler;
+  }
+  set sampler(v: SamplerState | undefined) {
+    if (this.x) this.x.sampler = v;
+  }
+  /** Subscription ids sharing this aggregate. */
+  subsList(): number[] {
+    if (this.sub === 0) return [];
+    return this.more === null ? [this.sub] : [this.sub, ...this.more];
+  }
+  /** Add a subscription id. */
+  addSub(s: number): void {
+    if (this.sub === 0) this.sub = s;
+    else {
+      this.more ??= [];
+      this.more.push(s);
+    }
+  }
+  /** Remove a subscription id; returns how many remain. */
+  removeSub(s: number): number {
+    const all = this.subsList().filter((x) => x !== s);
+    this.sub = all[0] ?? 0;
+    this.more = all.length > 1 ? all.slice(1) : null;
+    return all.length;
+  }
+
   /** A running episode (stretch) starts counting at `e.s`. */
   enter(e: Entry): void {
     e.on = true;
+    const x = this.x;
     if (e.m & 1) {
       this.rnM++;
-      this.rsM += e.s;
-      this.rsClipM += Math.max(e.s, this.since);
-      const x = this.x;
+      this.rs += this.spec.hist ? Math.max(e.s, this.since) : e.s;
       if (x?.cont) {
         if (x.contN === 0 && x.contLastEnd !== e.s) x.contSince = e.s;
         x.contN++;
       }
     }
-    if (e.m & 2) {
-      this.rnR++;
-      this.rsClipR += Math.max(e.s, this.since);
+    if (x !== null) {
+      if (e.m & 2) {
+        x.rnR++;
+        x.rsClipR += Math.max(e.s, this.since);
+      }
+      x.run?.add(e);
     }
-    this.x?.run?.add(e);
   }
 
   /** A running episode (stretch) ends at `t`. */
@@ -181,29 +269,45 @@ export class Stat {
     if (!e.on) return;
     e.on = false;
     const clipI = Math.max(e.s, this.since);
+    const x = this.x;
     if (e.m & 1) {
       this.rnM--;
-      this.rsM -= e.s;
-      this.rsClipM -= clipI;
-      const x = this.x;
+      this.rs -= this.spec.hist ? clipI : e.s;
       if (x?.cont) {
         x.contN--;
         x.contLastEnd = t;
       }
     }
-    if (e.m & 2) {
-      this.rnR--;
-      this.rsClipR -= clipI;
+    if (x !== null) {
+      if (e.m & 2) {
+        x.rnR--;
+        x.rsClipR -= clipI;
+      }
+      x.run?.delete(e);
     }
-    this.x?.run?.delete(e);
     const dAdj = t - Math.max(e.s, this.openMs);
-    const d = this.status ? t - clipI : dAdj;
-    this._record(e.m, t, d, dAdj, t - clipI);
+    const d = this.spec.status ? t - clipI : dAdj;
+    if (x === null) {
+      if (e.m & 1) {
+        this.nM++;
+        this.tM += d;
+      }
+      return;
+    }
+    this._record(x, e.m, t, d, dAdj, t - clipI);
   }
 
   /** A momentary (d = 0) or retrospective action with duration `d` ms occurs at `t`. */
   instant(m: number, t: number, d: number): void {
-    this._record(m, t, d, d, 0);
+    const x = this.x;
+    if (x === null) {
+      if (m & 1) {
+        this.nM++;
+        this.tM += d;
+      }
+      return;
+    }
+    this._record(x, m, t, d, d, 0);
   }
 
   /** `[lo, hi)` on whole seconds, milliseconds truncated from both time stamps (domain.md §2.8). */
@@ -212,21 +316,20 @@ export class Stat {
     return sec >= lo && sec < hi;
   }
 
-  private _record(m: number, t: number, d: number, dAdj: number, dInt: number): void {
+  private _record(x: StatExt, m: number, t: number, d: number, dAdj: number, dInt: number): void {
     const sp = this.spec;
     const inM = (m & 1) !== 0;
     const inR = (m & 2) !== 0;
     const mr = inM && this._inRange(t - d, t, sp.lo, sp.hi);
     const rr2 = inR && this._inRange(t - d, t, sp.lo2, sp.hi2);
-    const x = this.x;
-    if (x?.sel) {
-      const n = (this.spec.profile as { n: number }).n;
+    if (x.sel) {
+      const n = (sp.profile as { n: number }).n;
       x.sel.unshift([t, d, (inM ? 1 : 0) | (inR ? 2 : 0) | (mr ? 4 : 0) | (rr2 ? 8 : 0)]);
       if (x.sel.length > n) x.sel.length = n;
       return;
     }
-    if (x?.buckets) {
-      const b = this._bucket(t);
+    if (x.buckets) {
+      const b = this._bucket(x, t);
       const B = x.buckets;
       if (inM) {
         B[b + _B.NM]++;
@@ -250,25 +353,24 @@ export class Stat {
     if (inM) {
       this.nM++;
       this.tM += d;
-      this.tAdj += dAdj;
-      this.itM += dInt;
-      if (this.maxM < 0 || d > this.maxM) this.maxM = d;
-      if (this.minM < 0 || d < this.minM) this.minM = d;
+      x.tAdj += dAdj;
+      x.itM += dInt;
+      if (x.maxM < 0 || d > x.maxM) x.maxM = d;
+      if (x.minM < 0 || d < x.minM) x.minM = d;
       if (mr) {
-        this.nMr++;
-        this.tMr += d;
+        x.nMr++;
+        x.tMr += d;
       }
     }
     if (inR) {
-      this.nR++;
-      this.tR += d;
-      if (rr2) this.nRr2++;
+      x.nR++;
+      x.tR += d;
+      if (rr2) x.nRr2++;
     }
   }
 
-  private _bucket(t: number): number {
+  private _bucket(x: StatExt, t: number): number {
     const p = this.spec.profile as { lengthMs: number; stepMs: number };
-    const x = this.x!;
     const ids = x.bucketIds!;
     const B = x.buckets!;
     const bid = Math.floor(t / p.stepMs);
@@ -286,11 +388,15 @@ export class Stat {
   /** Growing reset / SinceLogin restart: a new interval starts at `r`. */
   reset(r: number): void {
     this.since = Math.max(r, this.openMs);
-    this.nM = this.tM = this.nMr = this.tMr = this.nR = this.tR = this.nRr2 = this.tAdj = this.itM = 0;
-    this.maxM = this.minM = -1;
-    this.rsClipM = this.rnM * this.since;
-    this.rsClipR = this.rnR * this.since;
-    if (this.sampler) this.sampler = { max: this.rnM, min: this.rnM };
+    this.nM = this.tM = 0;
+    if (this.spec.hist) this.rs = this.rnM * this.since;
+    const x = this.x;
+    if (x !== null) {
+      x.nMr = x.tMr = x.nR = x.tR = x.nRr2 = x.tAdj = x.itM = 0;
+      x.maxM = x.minM = -1;
+      x.rsClipR = x.rnR * this.since;
+      if (x.sampler) x.sampler = { max: this.rnM, min: this.rnM };
+    }
   }
 
   /** Snapshot this partition's contribution at `now` (epoch ms). */
@@ -302,19 +408,20 @@ export class Stat {
   partialInto(now: number, inv: number, p: StatPartial): StatPartial {
     const c = p.c;
     for (let i = 0; i < NC; i++) c[i] = MERGE_OP[i] === 0 ? 0 : null;
-    p.cat = this.spec.cat;
+    const sp = this.spec;
+    p.cat = sp.cat;
     p.at = now;
     p.sel = undefined;
     p.selN = undefined;
     p.tree = undefined;
     p.inv = inv;
-    const status = this.status;
-    c[C.RNM] = this.rnM;
-    c[C.RTM] = this.rnM * now - this.rsM;
-    c[C.RNR] = this.rnR;
+    const status = sp.status;
     const x = this.x;
+    c[C.RNM] = this.rnM;
+    const runEl = this.rnM * now - this.rs;
+    if (!sp.hist) c[C.RTM] = runEl;
     c[C.CONT] = x !== null && x.contN > 0 ? now - x.contSince : 0;
-    const prof = this.spec.profile;
+    const prof = sp.profile;
     let winStart = this.since;
     if (prof.kind === "sliding") {
       const nb = x!.bucketIds!.length;
@@ -336,7 +443,7 @@ export class Stat {
         if (e.m & 1) {
           mx = mx === null ? el : Math.max(mx, el);
           mn = mn === null ? el : Math.min(mn, el);
-          if (this._inRange(e.s, now, this.spec.lo, this.spec.hi)) inr++;
+          if (this._inRange(e.s, now, sp.lo, sp.hi)) inr++;
           hn++;
           ht += cl;
         }
@@ -358,6 +465,7 @@ export class Stat {
         }
       }
     }
+    if (x !== null) c[C.RNR] = x.rnR;
     if (prof.kind === "selection") {
       p.sel = x!.sel!.slice();
       p.selN = prof.n;
@@ -392,21 +500,27 @@ export class Stat {
     c[C.ELAPSED] = Math.max(0, now - this.since);
     c[C.NM] = this.nM;
     c[C.TM] = this.tM;
-    c[C.MAXM] = this.maxM < 0 ? null : this.maxM;
-    c[C.MINM] = this.minM < 0 ? null : this.minM;
-    c[C.NMR] = this.nMr;
-    c[C.TMR] = this.tMr;
-    c[C.NR] = this.nR;
-    c[C.TR] = this.tR;
-    c[C.NRR2] = this.nRr2;
-    c[C.TADJ] = this.tAdj;
-    const runClip = this.rnM * now - this.rsClipM;
-    c[C.ITM] = this.itM + runClip;
-    if (status) {
-      c[C.HNM] = this.rnM;
-      c[C.HTM] = runClip;
-      c[C.HNR] = this.rnR;
-      c[C.HTR] = this.rnR * now - this.rsClipR;
+    if (sp.hist) {
+      c[C.ITM] = runEl;
+      if (status) {
+        c[C.HNM] = this.rnM;
+        c[C.HTM] = runEl;
+      }
+    }
+    if (x !== null) {
+      c[C.MAXM] = x.maxM < 0 ? null : x.maxM;
+      c[C.MINM] = x.minM < 0 ? null : x.minM;
+      c[C.NMR] = x.nMr;
+      c[C.TMR] = x.tMr;
+      c[C.NR] = x.nR;
+      c[C.TR] = x.tR;
+      c[C.NRR2] = x.nRr2;
+      c[C.TADJ] = x.tAdj;
+      c[C.ITM] = (c[C.ITM] as number) + x.itM;
+      if (status) {
+        c[C.HNR] = x.rnR;
+        c[C.HTR] = x.rnR * now - x.rsClipR;
+      }
     }
     return p;
   }
