@@ -19,7 +19,6 @@ import type {
   AgentDef,
   Category,
   DnDef,
-  NotificationDef,
   StatDefinition,
   StatdConfig,
   StatValue,
