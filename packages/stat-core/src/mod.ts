@@ -10,6 +10,8 @@
  * ```
  * @module
  */
+
+export * from "./config/mod.ts";
 export * from "./definitions.ts";
 export { type Clock, ReplayClock, wallClock } from "./engine/clock.ts";
 export { Engine, type EngineOptions, KNOWN_EVENTS } from "./engine/engine.ts";
