@@ -1,7 +1,8 @@
 /**
- * The in-process bus: a segment in a SharedArrayBuffer, parked with `Atomics.waitAsync`. Same
- * layout and ring code as the shm bus, so it also runs between Workers (post the
- * SharedArrayBuffer; it is shared, not copied) and under Deno. Instances are endpoints of one
+ * The in-process bus: a segment in a SharedArrayBuffer. Same layout and ring code as the shm bus,
+ * so it also runs between Workers (post the SharedArrayBuffer; it is shared, not copied) and under
+ * Deno. Endpoints in one thread park on promises; with `threads: "shared"` they park with
+ * `Atomics.waitAsync` so that other Workers can wake them. Instances are endpoints of one
  * {@link MemoryCluster}; a crashed endpoint is declared dead at once.
  *
  * @example
@@ -15,7 +16,7 @@
  */
 import { inspectSegment, type SegmentSnapshot } from "./inspect.ts";
 import { Layout, type LayoutParams } from "./layout.ts";
-import { AtomicsParker } from "./parker.ts";
+import { AtomicsParker, LocalParker, type Parker } from "./parker.ts";
 import { initSegment, openSegment, type Segment } from "./segment.ts";
 import { SegmentBus, type SegmentBusOptions } from "./segment_bus.ts";
 
@@ -25,6 +26,11 @@ export interface MemoryClusterOptions extends LayoutParams {
   now?: () => number;
   /** Heartbeat age that means dead (default 1000 ms). */
   staleMs?: number;
+  /**
+   * `single` (default): every endpoint lives in this thread; parking costs no CPU.
+   * `shared`: endpoints also live in other Workers (`attach`); parking uses `Atomics.waitAsync`.
+   */
+  threads?: "single" | "shared";
 }
 
 /**
@@ -41,8 +47,13 @@ export class MemoryCluster {
   private readonly _now: () => number;
   private readonly _staleMs: number | undefined;
   private readonly _crashed = new Set<number>();
+  private readonly _local: LocalParker | null;
 
-  constructor(options: MemoryClusterOptions | { segment: Segment; now?: () => number; staleMs?: number }) {
+  constructor(
+    options:
+      | MemoryClusterOptions
+      | { segment: Segment; now?: () => number; staleMs?: number; threads?: "single" | "shared" },
+  ) {
     if ("segment" in options) {
       this.segment = options.segment;
     } else {
@@ -51,6 +62,7 @@ export class MemoryCluster {
     }
     this._now = options.now ?? (() => performance.now());
     this._staleMs = options.staleMs;
+    this._local = (options.threads ?? "single") === "single" ? new LocalParker(this.segment.view.i32) : null;
   }
 
   /** Opens (validates) a segment in a SharedArrayBuffer created elsewhere (another Worker). */
@@ -73,10 +85,15 @@ export class MemoryCluster {
       startTime: 0,
       now: this._now,
       liveness: (pid) => !this._crashed.has(pid),
-      parker: new AtomicsParker(this.segment.view.i32),
+      parker: this._local ? this._sharedLocal(this._local) : new AtomicsParker(this.segment.view.i32),
       staleMs: this._staleMs,
       ...options,
     });
+  }
+
+  private _sharedLocal(hub: LocalParker): Parker {
+    // One hub for all endpoints of this thread; an endpoint's close() must not close the hub.
+    return { wake: (i) => hub.wake(i), park: (i, e, t) => hub.park(i, e, t), close: () => {} };
   }
 
   /** Simulates the crash of `bus`: it stops without leaving and its process counts as gone. */

@@ -1,8 +1,10 @@
 /**
  * Parking for a process that serves an event loop: a small Worker blocks in `futex_wait` on the
  * segment's doorbell word (through libshm; `Atomics.wait` refuses non-shared buffers) and rings
- * a real SharedArrayBuffer "bell" that the main thread awaits with `Atomics.waitAsync`. The main
- * thread never blocks (shm-lab.md §2: p50 ≈ 29 µs here, event loop ticking).
+ * the main thread with `postMessage`. The main thread never blocks (shm-lab.md §2: p50 ≈ 29 µs
+ * here, event loop ticking). Not `Atomics.waitAsync` on a SharedArrayBuffer bell as in the lab:
+ * in Bun 1.4.5 a pending waitAsync keeps a core busy (measured ≈ 100 %), which would make an
+ * idle instance burn a core.
  *
  * The Worker gets the mapping's address (a number), never the buffer: posting a buffer copies it
  * (or detaches it). It touches the mapping only through futex calls, which fail with EFAULT,
@@ -23,13 +25,6 @@ import { libshm } from "./libshm.ts";
 /** Control words shared with the worker. */
 export const CTL = { arm: 0, index: 1, expected: 2, timeoutMs: 3, bell: 4, stop: 5, state: 6 } as const;
 
-type WaitAsync = (
-  a: Int32Array,
-  index: number,
-  value: number,
-  timeout?: number,
-) => { async: boolean; value: Promise<string> | string };
-
 /**
  * A {@link Parker} over a futex word of an mmap'ed segment, with a doorbell Worker.
  *
@@ -43,6 +38,7 @@ export class DoorbellParker implements Parker {
   private readonly _ctl = new Int32Array(new SharedArrayBuffer(64));
   private _worker: Worker | undefined;
   private _closed = false;
+  private _resolve: (() => void) | null = null;
 
   /** `base` is the address of word 0 of the Int32Array that `park`/`wake` indices refer to. */
   constructor(base: number) {
@@ -57,15 +53,19 @@ export class DoorbellParker implements Parker {
     if (this._closed) return;
     const ctl = this._ctl;
     this._start();
-    const bell = Atomics.load(ctl, CTL.bell);
     ctl[CTL.index] = index;
     ctl[CTL.expected] = expected;
     ctl[CTL.timeoutMs] = Math.max(0, Math.ceil(timeoutMs));
+    const rung = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this._ring(), Math.max(0, timeoutMs));
+      this._resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
     Atomics.add(ctl, CTL.arm, 1);
     Atomics.notify(ctl, CTL.arm);
-    const ms = Math.max(0, timeoutMs);
-    const r = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(ctl, CTL.bell, bell, ms);
-    if (r.async) await r.value;
+    await rung;
   }
 
   /** Stops the worker and waits (≤ 1 s) until it has left its futex wait. Idempotent. */
@@ -84,11 +84,19 @@ export class DoorbellParker implements Parker {
       Atomics.wait(ctl, CTL.state, Atomics.load(ctl, CTL.state), 2);
     }
     w.terminate();
+    this._ring();
+  }
+
+  private _ring(): void {
+    const r = this._resolve;
+    this._resolve = null;
+    r?.();
   }
 
   private _start(): void {
     if (this._worker) return;
     const w = new Worker(new URL("./doorbell_worker.ts", import.meta.url).href);
+    w.onmessage = () => this._ring();
     w.postMessage({ ctl: this._ctl, base: this._base });
     (w as unknown as { unref?: () => void }).unref?.();
     this._worker = w;

@@ -1,7 +1,7 @@
 /**
  * The doorbell Worker of {@link DoorbellParker}: waits for an arm request, blocks in
- * `futex_wait(base + index*4, expected, timeout)`, then rings the bell (SharedArrayBuffer word,
- * `Atomics.notify`). Exits when asked (`stop`).
+ * `futex_wait(base + index*4, expected, timeout)`, then rings the main thread (`postMessage`).
+ * Exits when asked (`stop`).
  * @module
  */
 import type { Pointer } from "bun:ffi";
@@ -10,6 +10,7 @@ import { libshm } from "./libshm.ts";
 
 declare const self: {
   onmessage: ((e: { data: { ctl: SharedArrayBuffer | Int32Array; base: number } }) => void) | null;
+  postMessage(m: number): void;
 };
 
 self.onmessage = (e) => {
@@ -27,9 +28,8 @@ self.onmessage = (e) => {
     const expected = ctl[CTL.expected];
     const ms = ctl[CTL.timeoutMs];
     L.shm_futex_wait((base + index * 4) as unknown as Pointer, expected, ms * 1e6);
-    Atomics.add(ctl, CTL.bell, 1);
-    Atomics.notify(ctl, CTL.bell);
     if (Atomics.load(ctl, CTL.stop) !== 0) break;
+    self.postMessage(Atomics.add(ctl, CTL.bell, 1));
   }
   Atomics.store(ctl, CTL.state, 2);
   Atomics.notify(ctl, CTL.state);

@@ -1,0 +1,348 @@
+/**
+ * One side of one item of `bench/bus.ts` (run as a separate process). Prints "ready" when it can
+ * receive, then one JSON line with its result. Timestamps come from CLOCK_MONOTONIC (libshm), the
+ * only clock shared by processes. Every transport carries the same payload: u32 seq at 0, f64 send
+ * time at 8 (latency runs), filler to the record size.
+ *
+ * Usage: bun bench/bus-child.ts '{"role":"bus-prod", ...}'
+ * @module
+ */
+import { connect as natsConnect } from "nats";
+import { libshm } from "../packages/shm-bus/src/bun/libshm.ts";
+import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
+
+interface Args {
+  role: string;
+  size: number;
+  count: number;
+  /** tput | spin | park */
+  mode: "tput" | "spin" | "park";
+  /** Messages per second for latency runs. */
+  rate: number;
+  name?: string;
+  path?: string;
+  port?: number;
+  batch?: boolean;
+}
+
+const a: Args = JSON.parse(process.argv[2]);
+const L = libshm();
+const now = () => L.shm_now_ns();
+const out = (o: object) => console.log(JSON.stringify(o));
+
+function percentiles(lat: Float64Array, n: number): { p50: number; p99: number; p999: number } {
+  const skip = Math.floor(n / 10); // JIT warm-up
+  const s = lat.slice(skip, n).sort();
+  const m = s.length;
+  return {
+    p50: s[Math.floor(m * 0.5)],
+    p99: s[Math.floor(m * 0.99)],
+    p999: s[Math.min(m - 1, Math.floor(m * 0.999))],
+  };
+}
+
+/** Busy-waits until the next send slot (latency runs are paced). */
+function pacer(rate: number): () => void {
+  const gap = 1e9 / rate;
+  let next = now();
+  return () => {
+    while (now() < next) {}
+    next += gap;
+  };
+}
+
+function template(size: number): { u8: Uint8Array<ArrayBuffer>; dv: DataView } {
+  const u8 = new Uint8Array(Math.max(16, size));
+  for (let i = 16; i < u8.length; i++) u8[i] = i & 0xff;
+  return { u8: u8.subarray(0, size), dv: new DataView(u8.buffer) };
+}
+
+async function busProd(): Promise<void> {
+  const seg = ShmSegment.attach(a.name!);
+  const bus = seg.join(0, { heartbeatMs: 100 });
+  const { u8, dv } = template(a.size);
+  const t0 = now();
+  if (a.mode === "tput") {
+    for (let i = 0; i < a.count; i++) {
+      dv.setUint32(0, i, true);
+      while (!bus.offer(1, u8)) bus.flush();
+    }
+    bus.flush();
+  } else {
+    const pace = pacer(a.rate);
+    for (let i = 0; i < a.count; i++) {
+      pace();
+      dv.setUint32(0, i, true);
+      dv.setFloat64(8, now(), true);
+      while (!bus.offer(1, u8)) bus.flush();
+      bus.flush(); // latency: publish every record
+      if ((i & 1023) === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+  out({ t0 });
+  seg.close();
+}
+
+async function busCons(): Promise<void> {
+  const seg = ShmSegment.attach(a.name!);
+  const bus = seg.join(1, { heartbeatMs: 100 });
+  const i32 = new Int32Array(bus.buffer.buffer, bus.buffer.byteOffset, bus.buffer.byteLength >> 2);
+  const f64 = new Float64Array(bus.buffer.buffer, bus.buffer.byteOffset, bus.buffer.byteLength >> 3);
+  const lat = new Float64Array(a.mode === "tput" ? 0 : a.count);
+  let n = 0;
+  let bad = 0;
+  const h =
+    a.mode === "tput"
+      ? (_u8: Uint8Array, off: number) => {
+          if (i32[off >> 2] !== n) bad++;
+          n++;
+        }
+      : (_u8: Uint8Array, off: number) => {
+          if (i32[off >> 2] !== n) bad++;
+          lat[n] = now() - f64[(off + 8) >> 3];
+          n++;
+        };
+  out({ ready: true });
+  if (a.mode === "park") {
+    while (n < a.count) if (bus.poll(h, 4096) === 0) await bus.wait(1000);
+  } else {
+    let idle = 0;
+    while (n < a.count) {
+      if (bus.poll(h, 4096) === 0 && ++idle === 1 << 20) {
+        idle = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  }
+  const t1 = now();
+  out(
+    a.mode === "tput"
+      ? { t1, count: n, bad }
+      : { ...percentiles(lat, n), count: n, bad, phases: bus.idle.phases },
+  );
+  seg.close();
+}
+
+/** Length-agnostic parser of fixed-size messages in a byte stream (UDS). */
+function streamParser(
+  size: number,
+  onMsg: (head: DataView, at: number) => void,
+): (chunk: Uint8Array) => void {
+  const head = new Uint8Array(16);
+  const hv = new DataView(head.buffer);
+  let pos = 0; // position inside the current message
+  return (chunk) => {
+    let i = 0;
+    while (i < chunk.length) {
+      if (pos < 16) {
+        const take = Math.min(16 - pos, chunk.length - i);
+        head.set(chunk.subarray(i, i + take), pos);
+        pos += take;
+        i += take;
+        if (pos < 16 && i >= chunk.length) break;
+      }
+      const skip = Math.min(size - pos, chunk.length - i);
+      pos += skip;
+      i += skip;
+      if (pos === size) {
+        onMsg(hv, 0);
+        pos = 0;
+      }
+    }
+  };
+}
+
+async function udsCons(): Promise<void> {
+  const lat = new Float64Array(a.mode === "tput" ? 0 : a.count);
+  let n = 0;
+  let bad = 0;
+  const size = Math.max(16, a.size);
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  const parse = streamParser(size, (hv) => {
+    if (hv.getUint32(0, true) !== n) bad++;
+    if (a.mode !== "tput") lat[n] = now() - hv.getFloat64(8, true);
+    if (++n === a.count) done();
+  });
+  const server = Bun.listen({
+    unix: a.path!,
+    socket: { data: (_s, chunk) => parse(chunk) },
+  });
+  out({ ready: true });
+  await finished;
+  const t1 = now();
+  out(a.mode === "tput" ? { t1, count: n, bad } : { ...percentiles(lat, n), count: n, bad });
+  server.stop(true);
+}
+
+async function udsProd(): Promise<void> {
+  const size = Math.max(16, a.size);
+  let drain: () => void = () => {};
+  const sock = await Bun.connect({
+    unix: a.path!,
+    socket: { data() {}, drain: () => drain() },
+  });
+  const write = async (buf: Uint8Array) => {
+    let off = 0;
+    while (off < buf.length) {
+      const w = sock.write(buf.subarray(off));
+      off += w;
+      if (off < buf.length) await new Promise<void>((r) => (drain = r));
+    }
+  };
+  const { u8, dv } = template(size);
+  const t0 = now();
+  if (a.mode !== "tput") {
+    const pace = pacer(a.rate);
+    for (let i = 0; i < a.count; i++) {
+      pace();
+      dv.setUint32(0, i, true);
+      dv.setFloat64(8, now(), true);
+      await write(u8);
+    }
+  } else if (!a.batch) {
+    for (let i = 0; i < a.count; i++) {
+      dv.setUint32(0, i, true);
+      await write(u8);
+    }
+  } else {
+    // batched: records copied one by one into a 64 KiB buffer, one write per buffer
+    const buf = new Uint8Array(Math.max(65536, size));
+    const per = Math.floor(buf.length / size);
+    for (let i = 0; i < a.count; ) {
+      let k = 0;
+      for (; k < per && i < a.count; k++, i++) {
+        dv.setUint32(0, i, true);
+        buf.set(u8, k * size);
+      }
+      await write(buf.subarray(0, k * size));
+    }
+  }
+  out({ t0 });
+  sock.end();
+}
+
+async function redisSub(): Promise<void> {
+  const { RedisClient } = await import("bun");
+  const c = new RedisClient(`redis://127.0.0.1:${a.port}`);
+  const lat = new Float64Array(a.mode === "tput" ? 0 : a.count);
+  let n = 0;
+  let bad = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  await c.subscribe("bench", (msg) => {
+    const sep = msg.indexOf("|");
+    if (Number(msg.slice(0, sep)) !== n) bad++;
+    if (a.mode !== "tput") lat[n] = now() - Number(msg.slice(sep + 1, msg.indexOf("|", sep + 1)));
+    if (++n === a.count) done();
+  });
+  out({ ready: true });
+  await finished;
+  const t1 = now();
+  out(a.mode === "tput" ? { t1, count: n, bad } : { ...percentiles(lat, n), count: n, bad });
+  c.close();
+}
+
+function textMsg(i: number, ts: number, size: number): string {
+  const head = `${i}|${ts}|`;
+  return head.length >= size ? head : head + "x".repeat(size - head.length);
+}
+
+async function redisPub(): Promise<void> {
+  const { RedisClient } = await import("bun");
+  const c = new RedisClient(`redis://127.0.0.1:${a.port}`);
+  await c.connect();
+  const filler = "x".repeat(a.size);
+  const t0 = now();
+  if (a.mode === "tput") {
+    let inflight: Promise<number>[] = [];
+    for (let i = 0; i < a.count; i++) {
+      const head = `${i}|0|`;
+      inflight.push(c.publish("bench", head + filler.slice(head.length)));
+      if (inflight.length === 1000) {
+        await Promise.all(inflight);
+        inflight = [];
+      }
+    }
+    await Promise.all(inflight);
+  } else {
+    const pace = pacer(a.rate);
+    for (let i = 0; i < a.count; i++) {
+      pace();
+      await c.publish("bench", textMsg(i, now(), a.size));
+    }
+  }
+  out({ t0 });
+  c.close();
+}
+
+async function natsSub(): Promise<void> {
+  const nc = await natsConnect({ servers: `127.0.0.1:${a.port}` });
+  const lat = new Float64Array(a.mode === "tput" ? 0 : a.count);
+  let n = 0;
+  let bad = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  nc.subscribe("bench", {
+    callback: (_e, m) => {
+      const dv = new DataView(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+      if (dv.getUint32(0, true) !== n) bad++;
+      if (a.mode !== "tput") lat[n] = now() - dv.getFloat64(8, true);
+      if (++n === a.count) done();
+    },
+  });
+  await nc.flush();
+  out({ ready: true });
+  await finished;
+  const t1 = now();
+  out(a.mode === "tput" ? { t1, count: n, bad } : { ...percentiles(lat, n), count: n, bad });
+  await nc.close();
+}
+
+async function natsPub(): Promise<void> {
+  const nc = await natsConnect({ servers: `127.0.0.1:${a.port}` });
+  const { u8, dv } = template(Math.max(16, a.size));
+  const t0 = now();
+  if (a.mode === "tput") {
+    for (let i = 0; i < a.count; i++) {
+      dv.setUint32(0, i, true);
+      nc.publish("bench", u8.slice());
+      if (i % 1000 === 999) await nc.flush();
+    }
+  } else {
+    const pace = pacer(a.rate);
+    for (let i = 0; i < a.count; i++) {
+      pace();
+      dv.setUint32(0, i, true);
+      dv.setFloat64(8, now(), true);
+      nc.publish("bench", u8.slice());
+      await nc.flush();
+    }
+  }
+  await nc.flush();
+  out({ t0 });
+  await nc.close();
+}
+
+async function idle(): Promise<void> {
+  const seg = ShmSegment.attach(a.name!);
+  const bus = seg.join(0);
+  out({ ready: true });
+  for (;;) {
+    if (bus.poll(() => {}) === 0) await bus.wait(1000);
+  }
+}
+
+const roles: Record<string, () => Promise<void>> = {
+  "bus-prod": busProd,
+  "bus-cons": busCons,
+  "uds-prod": udsProd,
+  "uds-cons": udsCons,
+  "redis-pub": redisPub,
+  "redis-sub": redisSub,
+  "nats-pub": natsPub,
+  "nats-sub": natsSub,
+  idle,
+};
+await roles[a.role]();
+process.exit(0);
