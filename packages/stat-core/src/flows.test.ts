@@ -54,6 +54,8 @@ describe("flow: inbound call answered, then ACW", () => {
     readyG1: req("GroupAgents", "G1", "ReadyAgents"),
     talkingT: req("Tenant", "T1", "TalkingAgents"),
     placeTalk: req("Place", "P1", "PlaceTalk"),
+    tenantAnsweredQ: req("Tenant", "T1", "AnsweredQ"),
+    tenantAnsweredAny: req("Tenant", "T1", "Answered"),
   });
   loggedIn(f);
   test("while waiting", () => {
@@ -101,6 +103,9 @@ describe("flow: inbound call answered, then ACW", () => {
     expect(v("placeTalk")).toBe(60);
     expect(v("readyG1")).toBe(1);
     expect(v("talkingT")).toBe(0);
+    // a queue-side stat type on the tenant sees the queue's CallAnswered only; a mixed one both
+    expect(v("tenantAnsweredQ")).toBe(1);
+    expect(v("tenantAnsweredAny")).toBe(2);
   });
 });
 
@@ -184,6 +189,7 @@ describe("flow: hold / retrieve, consult and transfer", () => {
     holdN: A1("HoldCount"),
     talk: A1("TalkTime"),
     transfers: A1("TransfersMade"),
+    taken: req("Agent", "a2", "TransfersTaken"),
     consult: A1("ConsultCalls"),
     inbound2: req("Agent", "a2", "InboundCalls"),
     state: A1("AgentState"),
@@ -222,7 +228,7 @@ describe("flow: hold / retrieve, consult and transfer", () => {
     f.ev(43, "EventEstablished", { thisDN: "1002", connId: "k1" });
     f.ev(43, "EventEstablished", { thisDN: "1001", connId: "k1" });
     f.ev(50, "EventReleased", { thisDN: "1001", connId: "k1" });
-    f.ev(50, "EventReleased", { thisDN: "1001", connId: "c1", thirdPartyDN: "1002" });
+    f.ev(50, "EventReleased", { thisDN: "1001", connId: "c1", callState: "Transferred" });
     f.ev(50, "EventPartyChanged", {
       thisDN: "1002",
       connId: "c1",
@@ -232,6 +238,7 @@ describe("flow: hold / retrieve, consult and transfer", () => {
     f.at(60);
     expect(v("consult")).toBe(1); // a1's consult leg completed
     expect(v("transfers")).toBe(1);
+    expect(v("taken")).toBe(1);
     // hold *status*: 20–30, then 40–43 only: the consult call (43–50) outranks CallOnHold
     expect(v("hold")).toBe(13);
     // a2 keeps the running consult action across the ConnID change
@@ -372,5 +379,55 @@ describe("flow: link loss and validity", () => {
     expect(f.eng.objectStatus("Agent", "a1")?.status).toBe("LoggedOut");
     f.ev(20, "EventAgentLogin", { thisDN: "1001", agentId: "l1", node: "n1", snapshot: true });
     expect(f.eng.objectStatus("Agent", "a1")?.status).toBe("LoggedIn");
+  });
+});
+
+describe("flow: blind transfer re-queues the same ConnID", () => {
+  const f = new Flow();
+  const v = track(f, {
+    answered: Q("Answered"),
+    asa: Q("ASA"),
+    entered: Q("Entered"),
+    acwQ: Q("ACWDone"),
+  });
+  loggedIn(f);
+  f.ev(0, "EventAgentLogin", { thisDN: "1002", agentId: "l2" }).ev(0, "EventAgentReady", {
+    thisDN: "1002",
+    agentId: "l2",
+  });
+  test("the second answer is measured from the second queueing", () => {
+    f.ev(10, "EventQueued", { thisDN: "8000", connId: "c1" });
+    f.ev(12, "EventDiverted", { thisDN: "8000", connId: "c1" });
+    f.ev(12, "EventRinging", { thisDN: "1001", connId: "c1", thisQueue: "8000" });
+    f.ev(14, "EventEstablished", { thisDN: "1001", connId: "c1" });
+    f.ev(30, "EventReleased", { thisDN: "1001", connId: "c1", callState: "Transferred" });
+    f.ev(30, "EventAgentNotReady", {
+      thisDN: "1001",
+      agentId: "l1",
+      workMode: "AfterCallWork",
+      thisQueue: "8000",
+    });
+    f.ev(30, "EventQueued", { thisDN: "8000", connId: "c1" });
+    f.ev(40, "EventDiverted", { thisDN: "8000", connId: "c1" });
+    f.ev(40, "EventRinging", { thisDN: "1002", connId: "c1", thisQueue: "8000" });
+    f.ev(46, "EventEstablished", { thisDN: "1002", connId: "c1" });
+    f.ev(50, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
+    expect(v("entered")).toBe(2);
+    expect(v("answered")).toBe(2);
+    expect(v("asa")).toBe((4 + 16) / 2);
+    expect(v("acwQ")).toBe(1);
+  });
+});
+
+describe("flow: snapshot after reconnect", () => {
+  const f = new Flow();
+  const v = track(f, { talking: req("Tenant", "T1", "TalkingAgents"), hold: A1("HoldTime") });
+  test("a held call in the snapshot is an established call on hold", () => {
+    f.ev(0, "EventAgentLogin", { thisDN: "1001", agentId: "l1", snapshot: true });
+    f.ev(0, "EventHeld", { thisDN: "1001", connId: "c9", callType: "Inbound", snapshot: true });
+    expect(f.eng.objectStatus("Agent", "a1")?.status).toBe("CallOnHold");
+    f.ev(10, "EventRetrieved", { thisDN: "1001", connId: "c9" });
+    expect(v("talking")).toBe(1);
+    expect(v("hold")).toBe(10);
   });
 });

@@ -51,7 +51,14 @@ export class Directory {
   readonly placesOfTenant = new Map<string, string[]>();
 
   constructor(d: DirectoryDef) {
-    for (const t of d.tenants) this._add("Tenant", t.id, t.id);
+    for (const t of d.tenants) {
+      // a tenant statistic follows its stat type's side: "Tenant:ID" sees everything,
+      // the agent-side node only regular-DN/agent/place episodes, the queue-side node only
+      // mediation-DN ones (CallAnswered happens on both sides and must not count twice)
+      this._add("Tenant", t.id, t.id);
+      this.objs.set(`Tenant@agent:${t.id}`, { type: "Tenant", id: t.id, tenant: t.id, stats: [], idx: null });
+      this.objs.set(`Tenant@queue:${t.id}`, { type: "Tenant", id: t.id, tenant: t.id, stats: [], idx: null });
+    }
     for (const dn of d.dns) {
       this.dns.set(dn.id, dn);
       this._add(this.dnObjectType(dn), dn.id, dn.tenant);
@@ -113,14 +120,28 @@ export class Directory {
     return this.objs.get(`${this.dnObjectType(dn)}:${dn.id}`)!;
   }
 
+  /** The tenant nodes a side reaches: the side's own node and the all-sides node. */
+  tenantNodes(tenant: string, side: "agent" | "queue"): ObjNode[] {
+    const out: ObjNode[] = [];
+    const s = this.objs.get(`Tenant@${side}:${tenant}`);
+    const t = this.objs.get(`Tenant:${tenant}`);
+    if (s) out.push(s);
+    if (t) out.push(t);
+    return out;
+  }
+
+  /** The tenant node a statistic attaches to, by its stat type's side. */
+  tenantFor(tenant: string, side: "agent" | "queue" | "any"): ObjNode | undefined {
+    return this.objs.get(side === "any" ? `Tenant:${tenant}` : `Tenant@${side}:${tenant}`);
+  }
+
   /** Objects an agent-level episode propagates to: agent, its groups, its tenant. */
   agentPath(agentId: string): ObjNode[] {
     const a = this.agents.get(agentId);
     if (!a) return [];
     const out: ObjNode[] = [this.obj("Agent", agentId)!];
     for (const g of this.groupsOfAgent.get(agentId) ?? []) out.push(this.obj("GroupAgents", g)!);
-    const t = this.obj("Tenant", a.tenant);
-    if (t) out.push(t);
+    out.push(...this.tenantNodes(a.tenant, "agent"));
     return out;
   }
 
@@ -130,8 +151,7 @@ export class Directory {
     if (!p) return [];
     const out: ObjNode[] = [p];
     for (const g of this.groupsOfPlace.get(placeId) ?? []) out.push(this.obj("GroupPlaces", g)!);
-    const t = this.obj("Tenant", p.tenant);
-    if (t) out.push(t);
+    out.push(...this.tenantNodes(p.tenant, "agent"));
     return out;
   }
 
@@ -149,8 +169,7 @@ export class Directory {
         for (const o of this.placePath(dn.place)) if (o.type !== "Tenant") out.push(o);
       }
     }
-    const t = this.obj("Tenant", dn.tenant);
-    if (t) out.push(t);
+    out.push(...this.tenantNodes(dn.tenant, this.isMediation(dn) ? "queue" : "agent"));
     return out;
   }
 

@@ -21,6 +21,7 @@ import type {
   DnDef,
   StatDefinition,
   StatdConfig,
+  StatTypeDef,
   StatValue,
   TEvent,
   TimeProfileDef,
@@ -325,7 +326,10 @@ export class Engine {
   private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
   private readonly _subs = new SubTable<Stat>();
   private readonly _filters = new Map<string, CompiledFilter>();
-  private readonly _specs = new Map<string, { spec: StatSpec; dk: number }>();
+  private readonly _specs = new Map<
+    string,
+    { spec: StatSpec; dk: number; side: "agent" | "queue" | "any" | null }
+  >();
   private readonly _indexes = new Map<string, Map<number, Int32Array>>();
   private readonly _profiles = new Map<string, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
@@ -791,7 +795,10 @@ export class Engine {
       case "EventCleared": {
         const leg = this._leg(dn, ev, t, false);
         if (leg) {
-          if (ev.event === "EventReleased" && ev.thirdPartyDN !== undefined) {
+          if (
+            ev.event === "EventReleased" &&
+            (ev.callState === "Transferred" || ev.thirdPartyDN !== undefined)
+          ) {
             this._instant(I.CallTransferMade, t, 0, leg.attrs, dn.path);
           }
           this._releaseLeg(dn, leg, t, false);
@@ -799,7 +806,13 @@ export class Engine {
         return null;
       }
       case "EventHeld": {
-        const leg = this._leg(dn, ev, t, false);
+        let leg = this._leg(dn, ev, t, false);
+        if (!leg && ev.snapshot) {
+          // a snapshot may start with a held call: the call is established and on hold
+          leg = this._leg(dn, ev, t, true)!;
+          const typeName = CALL_TYPE_ACTIONS[leg.attrs.callType ?? "Unknown"] ?? "CallUnknown";
+          this._startAct(dn, id(typeName), t, leg.attrs, leg);
+        }
         if (leg && !leg.acts.has(A.CallOnHold)) {
           this._startAct(dn, A.CallOnHold, t, leg.attrs, leg);
           this._instant(I.CallHeld, t, 0, leg.attrs, dn.path);
@@ -815,10 +828,13 @@ export class Engine {
         return null;
       }
       case "EventPartyChanged": {
+        const rekeyed =
+          ev.previousConnId !== undefined && dn.legs.has(ev.previousConnId) && !dn.legs.has(ev.connId!);
         const leg = this._leg(dn, ev, t, false);
         if (leg) {
           this._mergeUserData(leg, ev, t);
-          this._instant(I.CallTransferPartyChanged, t, 0, leg.attrs, dn.path);
+          // the party that receives a completed transfer takes the call over (ConnID replaced)
+          this._instant(rekeyed ? I.CallTransferTaken : I.CallTransferPartyChanged, t, 0, leg.attrs, dn.path);
         }
         return null;
       }
@@ -863,7 +879,7 @@ export class Engine {
       const d = this._endAct(dn, a, t, null);
       if (a === A.AfterCallWork && d >= 0) {
         this._instant(I.ACWCompleted, t, d, ep?.attrs ?? null, dn.path);
-        const q = dn.lastQueue;
+        const q = ep?.attrs?.thisQueue ?? dn.lastQueue;
         if (q)
           this._send({ kind: "reflect", to: `dn:${q}`, dn: q, action: "ACWCompleted", connId: "", t, d });
       }
@@ -949,6 +965,8 @@ export class Engine {
         return null;
       case "EventQueued":
       case "EventRouteRequest": {
+        // a call queued again (blind transfer) starts a new wait; a kept entry is obsolete
+        dn.pending.delete(ev.connId!);
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallWait)) {
           this._instant(I.CallEntered, t, 0, leg.attrs, dn.path);
@@ -1328,7 +1346,7 @@ export class Engine {
     if (!req || typeof req !== "object" || !req.object || typeof req.object !== "object")
       return _err("bad-request", "object is required");
     const { type, id: oid, tenant } = req.object;
-    const obj = this.dir.obj(type, oid);
+    let obj = this.dir.obj(type, oid);
     if (!obj) return _err("unknown-object", `no ${type} ${JSON.stringify(oid)} in the directory`);
     if (tenant !== undefined && tenant !== obj.tenant)
       return _err(
@@ -1345,7 +1363,8 @@ export class Engine {
       req.filter ?? null,
     ]);
     const hit = this._specs.get(ck);
-    if (hit) return { obj, spec: hit.spec, dk: hit.dk };
+    if (hit)
+      return { obj: hit.side ? (this.dir.tenantFor(oid, hit.side) ?? obj) : obj, spec: hit.spec, dk: hit.dk };
     let def: StatDefinition;
     if (req.statType !== undefined) {
       const st = this.config.statTypes[req.statType];
@@ -1356,6 +1375,17 @@ export class Engine {
     } else if (req.definition) def = req.definition;
     else return _err("bad-request", "statType or definition is required");
     const { category: cat, subject } = def;
+    let side: "agent" | "queue" | "any" | null = null;
+    if (type === "Tenant") {
+      // a tenant statistic sees the side of its stat type's objects (docs/semantics.md §2)
+      const objs: readonly string[] = req.statType !== undefined ? (def as StatTypeDef).objects : [];
+      const q = objs.some((o) => o === "Queue" || o === "RoutePoint" || o === "GroupQueues");
+      const a = objs.some(
+        (o) => o === "Agent" || o === "Place" || o === "GroupAgents" || o === "GroupPlaces" || o === "RegDN",
+      );
+      side = q && !a ? "queue" : a && !q ? "agent" : "any";
+      obj = this.dir.tenantFor(oid, side) ?? obj;
+    }
     if (!_SUBJECT_OBJECTS[subject]?.has(type))
       return _err("subject-not-supported", `subject ${subject} does not apply to ${type}`);
     if (subject === "GroupStatus" && cat !== "CurrentState" && cat !== "CurrentStateReasons")
@@ -1452,7 +1482,7 @@ export class Engine {
       ...specFlags(cat, kind, profile),
     };
     const dk = spec.dk;
-    this._specs.set(ck, { spec, dk });
+    this._specs.set(ck, { spec, dk, side });
     return { obj, spec, dk };
   }
 
