@@ -282,3 +282,33 @@ describe("stuck-call sweep", () => {
     expect(f.eng.counters().stuckCallsSwept).toBe(2);
   });
 });
+
+describe("opening late", () => {
+  test("a statistic opened after its episodes started sees them (status subjects never opened before)", () => {
+    const f = new Flow();
+    f.ev(0, "EventAgentLogin", { thisDN: "1001", agentId: "l1" }).ev(0, "EventAgentReady", {
+      thisDN: "1001",
+      agentId: "l1",
+    });
+    f.ev(5, "EventQueued", { thisDN: "8000", connId: "c1" });
+    f.at(10);
+    const ready = f.open(req("GroupAgents", "G1", "ReadyAgents"));
+    const dnStatus = f.open({
+      object: { type: "RegDN", id: "1001" },
+      definition: {
+        category: "CurrentTime",
+        subject: "DNStatus",
+        mainMask: { all: false, include: ["WaitForNextCall"], exclude: [] },
+      },
+    });
+    const placeState = f.open(req("Place", "P1", "PlaceTalk"));
+    const waiting = f.open(Q("OldestWait"));
+    expect(f.eng.peek(ready)?.value).toBe(1);
+    expect(f.eng.peek(dnStatus)?.value).toBe(10); // current categories see the true start
+    expect(f.eng.peek(waiting)?.value).toBe(5);
+    f.ev(20, "EventRinging", { thisDN: "1001", connId: "c2", callType: "Inbound" });
+    f.ev(21, "EventEstablished", { thisDN: "1001", connId: "c2" });
+    f.at(31);
+    expect(f.eng.peek(placeState)?.value).toBe(10);
+  });
+});

@@ -323,6 +323,8 @@ export class Engine {
   /** DNs bound to an agent (local) */
   private readonly _agentDns = new Map<string, Set<DnState>>();
   private _open = 0;
+  /** open statistics per subject kind */
+  private readonly _kinds = new Int32Array(5);
   private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
   private readonly _subs = new SubTable<Stat>();
   private readonly _filters = new Map<string, CompiledFilter>();
@@ -464,6 +466,8 @@ export class Engine {
 
   private _startEp(a: number, t: number, attrs: Attrs | null, path: ObjNode[], kind: number): Episode {
     const ep: Episode = { a, s: t, attrs, entries: [] };
+    // no statistic of this subject is open: nothing to enter (a later open attaches the episode)
+    if (this._kinds[kind] === 0) return ep;
     const key = kind * 1024 + a;
     for (let i = 0; i < path.length; i++) {
       const obj = path[i];
@@ -1497,6 +1501,7 @@ export class Engine {
     r.obj.stats.push(st);
     r.obj.idx = null;
     this._open++;
+    this._kinds[r.spec.kind]++;
     if (r.spec.profile.kind === "growing") {
       const pname = r.spec.profile.name;
       let g = this._profiles.get(pname);
@@ -1678,6 +1683,7 @@ export class Engine {
     st.obj.stats = st.obj.stats.filter((s) => s !== st);
     st.obj.idx = null;
     this._open--;
+    this._kinds[st.spec.kind]--;
     this._sampled.delete(st);
   }
 
