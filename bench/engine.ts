@@ -59,7 +59,7 @@ function config(): StatdConfig {
   };
 }
 
-/** The open mix: 9 per agent, 45 per agent group, ~250 per queue, 20 on the tenant. */
+/** The open mix: 10 per agent, 45 per agent group, ~250 per queue, 20 on the tenant. */
 function requests(cfg: StatdConfig): OpenRequest[] {
   const types = new Map<string, StatTypeDef>(FIXTURE_STAT_TYPES.map((s) => [s.name, s]));
   const perAgent = [

@@ -173,12 +173,18 @@ export class Directory {
     return out;
   }
 
-  /** Objects a queue pseudo-action (AgentLogin/AgentReady) on mediation DN `q` propagates to. */
+  /** Objects a queue pseudo-action (AgentLogin/AgentReady) on mediation DN `q` propagates to (cached). */
   queuePath(q: string): ObjNode[] {
+    const hit = this._queuePaths.get(q);
+    if (hit) return hit;
     const dn = this.dns.get(q);
-    if (!dn) return [];
-    const out: ObjNode[] = [this.dnObj(dn)];
-    for (const g of this.groupsOfQueue.get(q) ?? []) out.push(this.obj("GroupQueues", g)!);
+    const out: ObjNode[] = [];
+    if (dn) {
+      out.push(this.dnObj(dn));
+      for (const g of this.groupsOfQueue.get(q) ?? []) out.push(this.obj("GroupQueues", g)!);
+    }
+    this._queuePaths.set(q, out);
     return out;
   }
+  private readonly _queuePaths = new Map<string, ObjNode[]>();
 }
