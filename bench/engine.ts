@@ -72,6 +72,7 @@ function requests(cfg: StatdConfig): OpenRequest[] {
     "LoginTime",
     "HoldTime",
     "ASA",
+    "HoldCount",
   ];
   const perGroup = [
     "ReadyAgents",
