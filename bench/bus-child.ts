@@ -8,15 +8,15 @@
  * @module
  */
 import { connect as natsConnect } from "nats";
-import { libshm } from "../packages/shm-bus/src/bun/libshm.ts";
+import { libshm, napSync } from "../packages/shm-bus/src/bun/libshm.ts";
 import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
 
 interface Args {
   role: string;
   size: number;
   count: number;
-  /** tput | spin | park */
-  mode: "tput" | "spin" | "park";
+  /** tput (dedicated consumer: spin, then nap) | tput-wait (event-loop consumer: poll + wait) | spin | park */
+  mode: "tput" | "tput-wait" | "spin" | "park";
   /** Messages per second for latency runs. */
   rate: number;
   name?: string;
@@ -41,14 +41,27 @@ function percentiles(lat: Float64Array, n: number): { p50: number; p99: number; 
   };
 }
 
-/** Busy-waits until the next send slot (latency runs are paced). */
+/** Waits until the next send slot (latency runs are paced): naps, then spins the last 80 µs. */
 function pacer(rate: number): () => void {
   const gap = 1e9 / rate;
   let next = now();
   return () => {
+    while (now() < next - 80_000) napSync(20);
     while (now() < next) {}
     next += gap;
   };
+}
+
+/** Producer back-off when the ring is full: publish, re-check 64 times, then nap 10 µs. */
+function offerOrBackOff(
+  bus: { offer(to: number, u8: Uint8Array): boolean; flush(): void },
+  u8: Uint8Array,
+): void {
+  let k = 0;
+  while (!bus.offer(1, u8)) {
+    bus.flush();
+    if (++k > 64) napSync(10);
+  }
 }
 
 function template(size: number): { u8: Uint8Array<ArrayBuffer>; dv: DataView } {
@@ -59,13 +72,13 @@ function template(size: number): { u8: Uint8Array<ArrayBuffer>; dv: DataView } {
 
 async function busProd(): Promise<void> {
   const seg = ShmSegment.attach(a.name!);
-  const bus = seg.join(0, { heartbeatMs: 100 });
+  const bus = seg.join(0, { heartbeatMs: 100, publishEvery: Number(process.env.BUS_PUBLISH_EVERY ?? 64) });
   const { u8, dv } = template(a.size);
   const t0 = now();
-  if (a.mode === "tput") {
+  if (a.mode === "tput" || a.mode === "tput-wait") {
     for (let i = 0; i < a.count; i++) {
       dv.setUint32(0, i, true);
-      while (!bus.offer(1, u8)) bus.flush();
+      offerOrBackOff(bus, u8);
     }
     bus.flush();
   } else {
@@ -74,7 +87,7 @@ async function busProd(): Promise<void> {
       pace();
       dv.setUint32(0, i, true);
       dv.setFloat64(8, now(), true);
-      while (!bus.offer(1, u8)) bus.flush();
+      offerOrBackOff(bus, u8);
       bus.flush(); // latency: publish every record
       if ((i & 1023) === 0) await new Promise((r) => setImmediate(r));
     }
@@ -88,23 +101,31 @@ async function busCons(): Promise<void> {
   const bus = seg.join(1, { heartbeatMs: 100 });
   const i32 = new Int32Array(bus.buffer.buffer, bus.buffer.byteOffset, bus.buffer.byteLength >> 2);
   const f64 = new Float64Array(bus.buffer.buffer, bus.buffer.byteOffset, bus.buffer.byteLength >> 3);
-  const lat = new Float64Array(a.mode === "tput" ? 0 : a.count);
+  const tputMode = a.mode === "tput" || a.mode === "tput-wait";
+  const lat = new Float64Array(tputMode ? 0 : a.count);
   let n = 0;
   let bad = 0;
-  const h =
-    a.mode === "tput"
-      ? (_u8: Uint8Array, off: number) => {
-          if (i32[off >> 2] !== n) bad++;
-          n++;
-        }
-      : (_u8: Uint8Array, off: number) => {
-          if (i32[off >> 2] !== n) bad++;
-          lat[n] = now() - f64[(off + 8) >> 3];
-          n++;
-        };
+  const h = tputMode
+    ? (_u8: Uint8Array, off: number) => {
+        if (i32[off >> 2] !== n) bad++;
+        n++;
+      }
+    : (_u8: Uint8Array, off: number) => {
+        if (i32[off >> 2] !== n) bad++;
+        lat[n] = now() - f64[(off + 8) >> 3];
+        n++;
+      };
   out({ ready: true });
-  if (a.mode === "park") {
-    while (n < a.count) if (bus.poll(h, 4096) === 0) await bus.wait(1000);
+  if (a.mode === "tput") {
+    // a dedicated consumer, like the C ring's: spin 64 empty polls, then nap 10 µs
+    let empty = 0;
+    while (n < a.count) {
+      if (bus.poll(h, 8192) !== 0) empty = 0;
+      else if (++empty > 64) napSync(10);
+    }
+  } else if (a.mode !== "spin") {
+    // the daemon's way: poll, and when nothing is there, wait (spin, yield, park)
+    while (n < a.count) if (bus.poll(h, 8192) === 0) await bus.wait(1000);
   } else {
     let idle = 0;
     while (n < a.count) {
@@ -115,11 +136,7 @@ async function busCons(): Promise<void> {
     }
   }
   const t1 = now();
-  out(
-    a.mode === "tput"
-      ? { t1, count: n, bad }
-      : { ...percentiles(lat, n), count: n, bad, phases: bus.idle.phases },
-  );
+  out(tputMode ? { t1, count: n, bad } : { ...percentiles(lat, n), count: n, bad, phases: bus.idle.phases });
   seg.close();
 }
 

@@ -19,7 +19,7 @@
  *   256      +----------------------------------------------------------+
  *            | MEMBERS  maxInstances x 128 B                            |
  *            |   line 0: state | generation | pid | startTime | heartbeat|
- *            |   line 1: doorbell (futex word) | sleepers               |
+ *            |   line 1: doorbell (futex word) | sleepers | rung        |
  *            +----------------------------------------------------------+
  *            | SPSC RINGS  one per ordered pair (p -> s), p != s:       |
  *            |   line 0: tail (producer cursor)                         |

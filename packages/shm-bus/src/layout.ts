@@ -16,6 +16,7 @@
  *            |                         16 startTime f64  24 heartbeatMs f64        |
  *            |                         32 joinedMs f64                             |
  *            |  line 1 (wait line):    64 doorbell (futex word)  68 sleepers        |
+ *            |                         72 rung (1 = a wake-up is already on its way)|
  *            +--------------------------------------------------------------------+
  *            | SPSC RINGS: one per ordered pair p -> s (p != s),                   |
  *            |   index p*(n-1) + (s < p ? s : s-1); each ring:                     |
@@ -95,6 +96,7 @@ export const M = {
   joinedMs: 32,
   doorbell: 64,
   sleepers: 68,
+  rung: 72,
 } as const;
 
 /** Member slot states stored in shared memory (`dead` is derived by readers, never stored). */

@@ -148,11 +148,7 @@ export class RingWriter {
    * {@link commit}. Throws {@link RecordTooLargeError} above the segment's maximum.
    */
   claim(length: number): number {
-    if (!(length >= 0 && length <= this._maxRecord && (length | 0) === length)) {
-      throw new RecordTooLargeError(
-        `record of ${length} bytes: records must be 0..${this._maxRecord} bytes (the segment's maxRecord)`,
-      );
-    }
+    if (!(length >= 0 && length <= this._maxRecord && (length | 0) === length)) this._tooLarge(length);
     const size = (length + 15) & ~7;
     let t = this._tail;
     let idx = t & this._mask;
@@ -198,11 +194,43 @@ export class RingWriter {
    * full: the caller keeps the record and retries later (back-pressure).
    */
   offer(src: Uint8Array, offset = 0, length: number = src.length - offset): boolean {
-    const at = this.claim(length);
-    if (at < 0) return false;
-    this._u8.set(length === src.length && offset === 0 ? src : src.subarray(offset, offset + length), at);
-    this.commit();
+    // claim() + set + commit() fused: this is the hot path of every publisher.
+    if (!(length >= 0 && length <= this._maxRecord && (length | 0) === length)) return this._tooLarge(length);
+    const size = (length + 15) & ~7;
+    let t = this._tail;
+    let idx = t & this._mask;
+    const pad = idx + size > this._cap ? this._cap - idx : 0;
+    if (((t + pad + size - this._limit) | 0) > 0 || this._noReaders) {
+      this._refreshLimit(pad + size);
+      if (((t + pad + size - this._limit) | 0) > 0) {
+        this.full++;
+        return false;
+      }
+    }
+    const i32 = this._i32;
+    if (pad !== 0) {
+      const w = this._dataI32 + (idx >> 2);
+      i32[w] = -pad;
+      i32[w + 1] = t;
+      t = (t + pad) | 0;
+      idx = 0;
+    }
+    const w = this._dataI32 + (idx >> 2);
+    i32[w] = length;
+    i32[w + 1] = t;
+    this._u8.set(length === src.length && offset === 0 ? src : src.subarray(offset, offset + length), this._dataOff + idx + 8);
+    this._tail = (t + size) | 0;
+    this._claimSize = 0;
+    this.records++;
+    this.bytes += length;
+    if (++this._pending >= this.publishEvery || this._noReaders) this.publish();
     return true;
+  }
+
+  private _tooLarge(length: number): never {
+    throw new RecordTooLargeError(
+      `record of ${length} bytes: records must be 0..${this._maxRecord} bytes (the segment's maxRecord)`,
+    );
   }
 
   /** Publishes the tail (seq-cst store: release for the payloads) and the counters. */

@@ -6,8 +6,10 @@
  * clock, liveness probe and parker.
  *
  * Wake-up handshake (Dekker style, seq-cst on both sides; shm-lab.md §5.3):
- * subscriber: `sleepers++; d = doorbell; if nothing available: park(doorbell, d); sleepers--`;
- * publisher:  `store tail; if sleepers != 0: doorbell++; wake(doorbell)`.
+ * subscriber: `sleepers++; rung = 0; d = doorbell; if nothing available: park(doorbell, d); sleepers--`;
+ * publisher:  `store tail; if sleepers != 0 and CAS(rung, 0, 1): doorbell++; wake(doorbell)`.
+ * `rung` makes it one wake-up (one futex syscall) per sleep, however many publications happen
+ * before the sleeper runs again.
  *
  * @example
  * ```ts
@@ -76,6 +78,7 @@ export class SegmentBus implements Bus {
   private readonly _i32: Int32Array;
   private readonly _sleepers: number[] = [];
   private readonly _doorbell: number[] = [];
+  private readonly _rung: number[] = [];
   private readonly _deadCache: Float64Array;
   private readonly _deadAt: Float64Array;
   private _claimed: RingWriter | null = null;
@@ -104,6 +107,7 @@ export class SegmentBus implements Bus {
     for (let k = 0; k < n; k++) {
       this._sleepers.push(this.membership.wordIndex(k, "sleepers"));
       this._doorbell.push(this.membership.wordIndex(k, "doorbell"));
+      this._rung.push(this.membership.wordIndex(k, "rung"));
     }
     this.generation = this.membership.join(this.self, { pid: options.pid, startTime: options.startTime });
     const hooks: WriterHooks = {
@@ -132,7 +136,8 @@ export class SegmentBus implements Bus {
   }
 
   offer(to: number, src: Uint8Array, offset = 0, length: number = src.length - offset): boolean {
-    return this._writer(to).offer(src, offset, length);
+    const w = to !== this.self && to >= 0 && !this._closed ? this._writers[to] : undefined;
+    return (w ?? this._writer(to)).offer(src, offset, length);
   }
 
   claim(to: number, length: number): number {
@@ -185,12 +190,14 @@ export class SegmentBus implements Bus {
     this.flush();
     const sl = this._sleepers[this.self];
     const db = this._doorbell[this.self];
+    const rung = this._rung[this.self];
     const i32 = this._i32;
     return this.idle.idle(
       () => this.available(),
       async (left) => {
         Atomics.add(i32, sl, 1);
         try {
+          Atomics.store(i32, rung, 0);
           const d = Atomics.load(i32, db);
           if (this.available()) return true;
           await this._parker.park(db, d, left);
@@ -274,6 +281,7 @@ export class SegmentBus implements Bus {
   }
 
   private _ring(k: number, w: RingWriter): void {
+    if (Atomics.compareExchange(this._i32, this._rung[k], 0, 1) !== 0) return; // already on its way
     Atomics.add(this._i32, this._doorbell[k], 1);
     this._parker.wake(this._doorbell[k]);
     w.wakes++;

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { dlopen, FFIType } from "bun:ffi";
+import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { existsSync } from "node:fs";
 
 const _symbols = {
@@ -50,6 +50,23 @@ export function libshm(): Lib {
 /** CLOCK_MONOTONIC in milliseconds: the same clock in every process (Bun's own clocks are not). */
 export function monotonicMs(): number {
   return libshm().shm_now_ns() / 1e6;
+}
+
+const _napWord = new Int32Array(1);
+
+/**
+ * Sleeps about `us` microseconds without spinning (a futex wait with a timeout on a private
+ * word; the kernel adds ~50 µs of timer slack here). Blocks the calling thread: for dedicated
+ * producer loops and Workers that must give the CPU away when a ring is full (on a busy
+ * 2-vCPU box, backing off instead of spinning was 4x faster for both sides).
+ *
+ * @example
+ * ```ts
+ * while (!bus.offer(to, rec)) { bus.flush(); napSync(10); }
+ * ```
+ */
+export function napSync(us: number): void {
+  libshm().shm_futex_wait(_napWord as unknown as Pointer, 0, Math.max(0, Math.round(us * 1000)));
 }
 
 const _errnames: Record<number, string> = {

@@ -18,7 +18,7 @@
 export * from "../mod.ts";
 export { type Closable, registerCleanup, runCleanups } from "./cleanup.ts";
 export { DoorbellParker } from "./doorbell.ts";
-export { errnoName, libshm, libshmPath, monotonicMs } from "./libshm.ts";
+export { errnoName, libshm, libshmPath, monotonicMs, napSync } from "./libshm.ts";
 export { isProcessAlive, processStartTime, procStat } from "./liveness.ts";
 export { SharedMemory, ShmError, unlinkSegment, validateName } from "./shm.ts";
 export { type JoinOptions, type ShmBus, ShmSegment } from "./shm_bus.ts";
