@@ -74,6 +74,27 @@ describe("pitfalls", () => {
     seg.close();
   });
 
+  test("parking: Bun's Atomics.waitAsync keeps a core busy; the doorbell Worker does not", async () => {
+    const cpuDuring = async (f: () => Promise<unknown>) => {
+      const c0 = process.cpuUsage();
+      await f();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000;
+    };
+    type WaitAsync = (a: Int32Array, i: number, v: number, t: number) => { value: Promise<string> };
+    const sab = new Int32Array(new SharedArrayBuffer(8));
+    const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+    const seg = ShmSegment.create(uniq(), P);
+    const b = seg.join(1, { heartbeatMs: 0 });
+    await b.wait(50); // start the doorbell Worker outside the measurement
+    const spinning = await cpuDuring(() => waitAsync(sab, 0, 0, 300).value);
+    const parked = await cpuDuring(() => b.wait(300));
+    seg.close();
+    // side by side in one run: the waitAsync burns what it gets, the futex doorbell next to nothing
+    expect(spinning).toBeGreaterThan(30);
+    expect(parked).toBeLessThan(spinning / 3);
+  });
+
   test("posix_fallocate: a segment /dev/shm cannot hold fails at creation (ENOSPC), not later with SIGBUS", () => {
     const name = uniq();
     expect(() => SharedMemory.create(name, 2 ** 44)).toThrow(/ENOSPC|EFBIG/);

@@ -218,7 +218,10 @@ export class RingWriter {
     const w = this._dataI32 + (idx >> 2);
     i32[w] = length;
     i32[w + 1] = t;
-    this._u8.set(length === src.length && offset === 0 ? src : src.subarray(offset, offset + length), this._dataOff + idx + 8);
+    this._u8.set(
+      length === src.length && offset === 0 ? src : src.subarray(offset, offset + length),
+      this._dataOff + idx + 8,
+    );
     this._tail = (t + size) | 0;
     this._claimSize = 0;
     this.records++;
