@@ -543,7 +543,16 @@ export class Engine {
     }
   }
 
+  /** A statistic changed: queue it for the changes-mode pass. */
   private _touch(st: Stat): void {
+    if (st.watched && !st.dirty) {
+      st.dirty = true;
+      this._dirty.push(st);
+    }
+  }
+
+  /** A statistic's validity may have changed: every subscription is re-checked. */
+  private _touchValidity(st: Stat): void {
     if (st.sub !== 0 && !st.dirty) {
       st.dirty = true;
       this._dirty.push(st);
@@ -1200,7 +1209,7 @@ export class Engine {
     }
     this._notMonitored.add(dn);
     this._invCache = null;
-    for (const o of dn.path) for (const st of o.stats) this._touch(st);
+    for (const o of dn.path) for (const st of o.stats) this._touchValidity(st);
   }
 
   private _dnUp(dn: DnState, t: number): void {
@@ -1209,12 +1218,12 @@ export class Engine {
     if (dn.down > 0) return;
     this._notMonitored.delete(dn);
     this._invCache = null;
+    for (const o of dn.path) for (const st of o.stats) this._touchValidity(st);
     // the agent binding is rebuilt from the snapshot that follows a reconnect
     if (dn.agent) {
       this._endAct(dn, A.LoggedIn, t, null);
       this._bind(dn, null, t);
     }
-    for (const o of dn.path) for (const st of o.stats) this._touch(st);
   }
 
   private _inv(obj: ObjNode): number {
@@ -1646,6 +1655,7 @@ export class Engine {
       now,
     );
     r.addSub(sub);
+    if (n.mode === "changes") r.watched = true;
     if (n.mode === "time") this._timed.push(sub);
     if (n.mode === "changes" && r.timeDep) this._timeChanges.add(sub);
     return { statId: sub, value, valid };
@@ -1675,6 +1685,7 @@ export class Engine {
     if (st === undefined) return false;
     this._timeChanges.delete(statId);
     if (st.removeSub(statId) === 0) this._drop(st);
+    else st.watched = st.subsList().some((x) => this._subs.mode(x) === MODE.changes);
     return true;
   }
 
@@ -1707,7 +1718,7 @@ export class Engine {
     const st = this._subs.st[statId];
     if (st === undefined) return false;
     this._subs.setSuspended(statId, false);
-    this._touch(st);
+    this._touchValidity(st);
     return true;
   }
 

@@ -150,6 +150,7 @@ export class StatExt {
 const F_DIRTY = 1;
 const F_CLOSED = 2;
 const F_TIMEDEP = 4;
+const F_CHANGES = 8;
 
 /** One statistic instance in one partition (12 fields; the rest lives in the shared spec or `x`). */
 export class Stat {
@@ -214,6 +215,13 @@ export class Stat {
   }
   set timeDep(v: boolean) {
     this._f = v ? this._f | F_TIMEDEP : this._f & ~F_TIMEDEP;
+  }
+  /** has a changes-mode subscription (only those are evaluated after events) */
+  get watched(): boolean {
+    return (this._f & F_CHANGES) !== 0;
+  }
+  set watched(v: boolean) {
+    this._f = v ? this._f | F_CHANGES : this._f & ~F_CHANGES;
   }
   /** MaxNumber / MinNumber sampler (kept in `x`). */
   get sampler(): SamplerState | undefined {
