@@ -89,3 +89,30 @@ test("an application with its own signal handler keeps control (no forced exit)"
   expect(p.exitCode).toBe(7);
   expect(existsSync(`/dev/shm/${name}`)).toBe(false);
 });
+
+test("a segment left behind by a SIGKILLed creator is reclaimed; one in use is not", async () => {
+  const name = uniq();
+  const p = await start(
+    `import { ShmSegment } from ${mod};
+     const s = ShmSegment.create(${JSON.stringify(name)}, ${JSON.stringify(P)});
+     s.join(0); console.log("ready"); setInterval(() => {}, 1000);`,
+  );
+  expect(() => ShmSegment.createOrReclaim(name, P)).toThrow(new RegExp(`in use by live pid ${p.pid}`));
+  p.kill(9); // no cleanup runs
+  await p.exited;
+  expect(existsSync(`/dev/shm/${name}`)).toBe(true);
+  expect(ShmSegment.holder(name)).toBeNull();
+  const seg = ShmSegment.createOrReclaim(name, P);
+  expect(seg.inspect().members.map((m) => m.state)).toEqual(["free", "free"]);
+  const bus = seg.join(0);
+  expect(bus.generation).toBe(1);
+  seg.close();
+  expect(existsSync(`/dev/shm/${name}`)).toBe(false);
+});
+
+test("createOrReclaim never removes an object that is not a bus segment", async () => {
+  const name = uniq();
+  await Bun.write(`/dev/shm/${name}`, "not a bus segment, but somebody's data");
+  expect(() => ShmSegment.createOrReclaim(name, P)).toThrow(/refused/);
+  expect(existsSync(`/dev/shm/${name}`)).toBe(true);
+});

@@ -18,13 +18,13 @@
  */
 import { inspectSegment, type SegmentSnapshot } from "../inspect.ts";
 import { Layout, type LayoutParams } from "../layout.ts";
-import { initSegment, openSegment, type Segment, SegmentError } from "../segment.ts";
+import { initSegment, openSegment, readHeader, type Segment, SegmentError } from "../segment.ts";
 import { SegmentBus, type SegmentBusOptions } from "../segment_bus.ts";
 import { registerCleanup } from "./cleanup.ts";
 import { DoorbellParker } from "./doorbell.ts";
 import { libshm, monotonicMs } from "./libshm.ts";
 import { isProcessAlive, processStartTime } from "./liveness.ts";
-import { SharedMemory, unlinkSegment, validateName } from "./shm.ts";
+import { SharedMemory, ShmError, unlinkSegment, validateName } from "./shm.ts";
 
 /** Endpoint options a caller may set when joining. */
 export type JoinOptions = Partial<
@@ -123,6 +123,51 @@ export class ShmSegment {
         }
       }
       Bun.sleepSync(5);
+    }
+  }
+
+  /**
+   * Creates `name`, or, if it exists but is stale (its creator and every member process are gone,
+   * e.g. after a SIGKILL that skipped cleanup), removes it and creates it afresh. A segment still
+   * used by a live process, or one whose header is not a valid bus header, is never removed: that
+   * throws, naming the pid or the reason.
+   */
+  static createOrReclaim(name: string, params: LayoutParams, options: { mode?: number } = {}): ShmSegment {
+    try {
+      return ShmSegment.create(name, params, options);
+    } catch (e) {
+      if (!(e instanceof ShmError && e.code === "EEXIST")) throw e;
+    }
+    const holder = ShmSegment.holder(name);
+    if (holder !== null) {
+      throw new Error(
+        `shm segment "${name}" exists and is in use by live pid ${holder}; refusing to replace it`,
+      );
+    }
+    unlinkSegment(name);
+    return ShmSegment.create(name, params, options);
+  }
+
+  /**
+   * The pid of a live process using segment `name` (its creator or a member), or null when the
+   * segment is stale. Throws a {@link SegmentError} for a segment that is not a valid bus segment.
+   */
+  static holder(name: string): number | null {
+    const seg = ShmSegment.attach(name, { readOnly: true, waitMs: 0 });
+    try {
+      const h = readHeader(seg.memory.buffer);
+      if (isProcessAlive(h.creatorPid, h.creatorStart)) return h.creatorPid;
+      for (const m of seg.inspect().members) {
+        if (
+          (m.state === "alive" || m.state === "joining" || m.reason.startsWith("heartbeat")) &&
+          isProcessAlive(m.pid, m.startTime)
+        ) {
+          return m.pid;
+        }
+      }
+      return null;
+    } finally {
+      seg.close();
     }
   }
 
