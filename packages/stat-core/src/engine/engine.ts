@@ -208,6 +208,7 @@ const A = {
   AgentReady: id("AgentReady"),
 };
 const _CALL_TYPE_IDS = new Set(Object.values(CALL_TYPE_ACTIONS).map(id));
+const _AGENT_WORK: readonly number[] = [A.WaitForNextCall, A.NotReadyForNextCall, A.AfterCallWork];
 /** Action ids by name (constant property reads on the hot path). */
 const I = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<string, number>;
 /** `CallXCompleted` id of a call-type action id. */
@@ -289,6 +290,20 @@ const _CALL_EVENTS = new Set([
 ]);
 const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "EventServerDisconnected"]);
 
+/** Interned ownership keys (`dn:ID`, `agent:ID`, `place:ID`): built once per id, not per event. */
+const _keys = new Map<string, string>();
+function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
+  const raw = prefix + id;
+  let k = _keys.get(raw);
+  if (k === undefined) {
+    k = raw;
+    if (_keys.size < 5_000_000) _keys.set(raw, k);
+  }
+  return k;
+}
+/** Shared empty entry list of ended episodes (never pushed to: an ended episode gets no entries). */
+const _NO_ENTRIES = Object.freeze([]) as unknown as Entry[];
+
 function _err(code: string, message: string): EngineError {
   return { error: { code, message } };
 }
@@ -323,6 +338,8 @@ export class Engine {
   /** DNs bound to an agent (local) */
   private readonly _agentDns = new Map<string, Set<DnState>>();
   private _open = 0;
+  private _nUpdates = 0;
+  private _nActions = 0;
   /** open statistics per subject kind */
   private readonly _kinds = new Int32Array(5);
   private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
@@ -487,20 +504,24 @@ export class Engine {
     if (m === 0) return;
     const e: Entry = { st, s, m, on: false };
     ep.entries.push(e);
-    this._counters.statUpdates++;
+    this._nUpdates++;
     if (sp.filter === null || sp.filter(ep.attrs ?? {})) st.enter(e);
     this._touch(st);
   }
 
   private _endEp(ep: Episode, t: number): void {
-    this._counters.statUpdates += ep.entries.length;
-    for (const e of ep.entries) {
+    const es = ep.entries;
+    const n = es.length;
+    if (n === 0) return;
+    this._nUpdates += n;
+    for (let i = 0; i < n; i++) {
+      const e = es[i];
       if (e.on) {
         e.st.leave(e, t);
         this._touch(e.st);
       }
     }
-    ep.entries.length = 0;
+    ep.entries = _NO_ENTRIES;
   }
 
   /** Re-evaluate filters of a running episode whose attributes changed at `t`. */
@@ -522,7 +543,7 @@ export class Engine {
   }
 
   private _instant(a: number, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
-    this._counters.actions++;
+    this._nActions++;
     for (let i = 0; i < path.length; i++) {
       const obj = path[i];
       if (obj.stats.length === 0) continue;
@@ -537,7 +558,7 @@ export class Engine {
         if (m === 0) continue;
         if (sp.filter !== null && !sp.filter(attrs ?? {})) continue;
         st.instant(m, t, d);
-        this._counters.statUpdates++;
+        this._nUpdates++;
         this._touch(st);
       }
     }
@@ -563,7 +584,7 @@ export class Engine {
   // DN-level action helpers
 
   private _startAct(dn: DnState, a: number, t: number, attrs: Attrs | null, leg: Leg | null): Episode {
-    this._counters.actions++;
+    this._nActions++;
     const ep = this._startEp(a, t, attrs, dn.path, SRC.DNAction);
     if (leg) leg.acts.set(a, ep);
     else dn.nonIxn.set(a, ep);
@@ -623,7 +644,7 @@ export class Engine {
       if (q)
         this._send({
           kind: "reflect",
-          to: `dn:${q}`,
+          to: _key("dn:", q),
           dn: q,
           action: stuck ? "StuckCallCleanedWhileRinging" : "CallAbandonedFromRinging",
           connId: leg.connId,
@@ -682,7 +703,7 @@ export class Engine {
     if (typeof ev.thisDN !== "string") return "missing-attribute:thisDN";
     if (_CALL_EVENTS.has(ev.event) && typeof ev.connId !== "string") return "missing-attribute:connId";
     if (!this.dir.dns.has(ev.thisDN)) return "unknown-dn";
-    if (!this.owns(`dn:${ev.thisDN}`)) return "not-owned";
+    if (!this._ownAll && !this._owns(`dn:${ev.thisDN}`)) return "not-owned";
     const dn = this._dn(ev.thisDN)!;
     if (ev.node) dn.nodes.add(ev.node);
     const r = dn.mediation ? this._mediationEvent(dn, ev, t) : this._regularEvent(dn, ev, t);
@@ -783,7 +804,7 @@ export class Engine {
           if (q)
             this._send({
               kind: "reflect",
-              to: `dn:${q}`,
+              to: _key("dn:", q),
               dn: q,
               action: "CallAnswered",
               connId: leg.connId,
@@ -886,7 +907,7 @@ export class Engine {
 
   /** End WaitForNextCall / NotReady / ACW except `keep`; ACW end emits ACWCompleted. */
   private _endAgentWork(dn: DnState, t: number, keep: number | null): void {
-    for (const a of [A.WaitForNextCall, A.NotReadyForNextCall, A.AfterCallWork]) {
+    for (const a of _AGENT_WORK) {
       if (a === keep) continue;
       const ep = dn.nonIxn.get(a);
       const d = this._endAct(dn, a, t, null);
@@ -894,7 +915,15 @@ export class Engine {
         this._instant(I.ACWCompleted, t, d, ep?.attrs ?? null, dn.path);
         const q = ep?.attrs?.thisQueue ?? dn.lastQueue;
         if (q)
-          this._send({ kind: "reflect", to: `dn:${q}`, dn: q, action: "ACWCompleted", connId: "", t, d });
+          this._send({
+            kind: "reflect",
+            to: _key("dn:", q),
+            dn: q,
+            action: "ACWCompleted",
+            connId: "",
+            t,
+            d,
+          });
       }
     }
   }
@@ -920,7 +949,7 @@ export class Engine {
       this._agentDns.get(old.id)?.delete(dn);
       this._send({
         kind: "agentDn",
-        to: `agent:${old.id}`,
+        to: _key("agent:", old.id),
         agent: old.id,
         dn: dn.def.id,
         status: -1,
@@ -1090,7 +1119,7 @@ export class Engine {
     if (dn.agent) {
       this._send({
         kind: "agentDn",
-        to: `agent:${dn.agent.id}`,
+        to: _key("agent:", dn.agent.id),
         agent: dn.agent.id,
         dn: dn.def.id,
         status: st,
@@ -1102,7 +1131,7 @@ export class Engine {
     if (dn.def.place) {
       this._send({
         kind: "placeDn",
-        to: `place:${dn.def.place}`,
+        to: _key("place:", dn.def.place),
         place: dn.def.place,
         dn: dn.def.id,
         status: st,
@@ -1246,7 +1275,7 @@ export class Engine {
         this._counters.messagesOut++;
         this._outbox.push(m);
       }
-    } else if (this.owns(m.to)) this._local.push(m);
+    } else if (this._ownAll || this._owns(m.to)) this._local.push(m);
     else {
       this._counters.messagesOut++;
       this._outbox.push(m);
@@ -2038,7 +2067,11 @@ export class Engine {
 
   /** Counters: events in/applied/skipped (with reasons), actions, messages, notifications, sizes. */
   counters(): Record<string, number> {
-    const out: Record<string, number> = { ...this._counters };
+    const out: Record<string, number> = {
+      ...this._counters,
+      actions: this._nActions,
+      statUpdates: this._nUpdates,
+    };
     for (const [k, v] of Object.entries(this._skipReasons)) out[`skipped.${k}`] = v;
     out.openStatistics = this._open;
     out.subscriptions = this._subs.size;
