@@ -431,3 +431,82 @@ describe("flow: snapshot after reconnect", () => {
     expect(v("hold")).toBe(10);
   });
 });
+
+describe("flow: a busy queue (hand-computed values for the remaining categories)", () => {
+  const f = new Flow();
+  const def = (category: string, mask: string) => ({
+    object: { type: "Queue" as const, id: "8000" },
+    definition: {
+      category: category as "MinTime",
+      subject: "DNAction" as const,
+      mainMask: { all: false, include: [mask], exclude: [] },
+    },
+  });
+  const v = track(f, {
+    entered: Q("Entered"),
+    answered: Q("Answered"),
+    abandoned: Q("Abandoned"),
+    sl: Q("SL", { timeRange2: "Short" }),
+    inRangePct: Q("AnsweredInRangePct"),
+    timeInRange: Q("AnsweredTimeInRange"),
+    perSec: Q("AnsweredPerSec"),
+    minAnswer: def("MinTime", "CallAnswered"),
+    maxAnswer: def("MaxTime", "CallAnswered"),
+    ewt: Q("EWT"),
+    maxWaiting: Q("MaxWaiting"),
+    minWaiting: def("MinNumber", "CallWait"),
+    waitInRange: Q("WaitInRange", { timeRange: "R0_10" }),
+    waitInRangePct: Q("WaitInRangePct", { timeRange: "R0_10" }),
+    readyPct: req("GroupAgents", "G1", "ReadyPct"),
+    elapsedReady: A1("ElapsedPctReady"),
+  });
+  loggedIn(f);
+  f.ev(0, "EventAgentLogin", { thisDN: "1002", agentId: "l2" }).ev(0, "EventAgentReady", {
+    thisDN: "1002",
+    agentId: "l2",
+  });
+  test("five calls: two answered (8 s, 30 s), two abandoned (3 s, 40 s), one waiting", () => {
+    f.ev(0, "EventQueued", { thisDN: "8000", connId: "c1" });
+    f.ev(5, "EventDiverted", { thisDN: "8000", connId: "c1", otherDN: "1001" });
+    f.ev(5, "EventRinging", { thisDN: "1001", connId: "c1", thisQueue: "8000", callType: "Inbound" });
+    f.ev(8, "EventEstablished", { thisDN: "1001", connId: "c1" });
+    f.ev(10, "EventQueued", { thisDN: "8000", connId: "c2" });
+    f.at(12); // waiting: c2
+    f.ev(13, "EventAbandoned", { thisDN: "8000", connId: "c2" });
+    f.ev(20, "EventQueued", { thisDN: "8000", connId: "c3" });
+    f.at(25); // c3
+    f.ev(30, "EventQueued", { thisDN: "8000", connId: "c4" });
+    f.at(35); // c3, c4
+    f.ev(45, "EventDiverted", { thisDN: "8000", connId: "c3", otherDN: "1002" });
+    f.ev(45, "EventRinging", { thisDN: "1002", connId: "c3", thisQueue: "8000", callType: "Inbound" });
+    f.ev(50, "EventEstablished", { thisDN: "1002", connId: "c3" });
+    f.ev(60, "EventReleased", { thisDN: "1001", connId: "c1" });
+    f.at(60); // c4
+    f.ev(70, "EventAbandoned", { thisDN: "8000", connId: "c4" });
+    f.at(75); // none
+    f.ev(80, "EventQueued", { thisDN: "8000", connId: "c5" });
+    f.at(85);
+    expect(v("waitInRange")).toBe(1); // c5 has waited 5 s: in [0, 10)
+    expect(v("waitInRangePct")).toBe(100);
+    f.at(100);
+    expect(v("waitInRange")).toBe(0); // 20 s
+    expect(v("waitInRangePct")).toBe(0);
+    expect([v("entered"), v("answered"), v("abandoned")]).toEqual([5, 2, 2]);
+    // answered within 0–20 s: 1 (8 s); abandoned within the short range 0–5 s: 1 (3 s)
+    expect(v("sl")).toBeCloseTo(100 / 3, 9); // 100 × 1 / (2 + 2 − 1)
+    expect(v("inRangePct")).toBe(50);
+    expect(v("timeInRange")).toBe(8);
+    expect(v("perSec")).toBe(0.02); // 2 answered / 100 s
+    expect(v("minAnswer")).toBe(8);
+    expect(v("maxAnswer")).toBe(30);
+    // 4 CallWait ended in 100 s, 1 waiting: (1 + 1) × 100 / 4
+    expect(v("ewt")).toBe(50);
+    // samples at open and ticks 12, 25, 35, 60, 75, 85, 100: 0, 1, 1, 2, 1, 0, 1, 1
+    expect(v("maxWaiting")).toBe(2);
+    expect(v("minWaiting")).toBe(0);
+    // a1 ready, a2 talking: 1 of 2 logged-in agents
+    expect(v("readyPct")).toBe(50);
+    // a1 ready 0–5 and 60–100 of 100 s
+    expect(v("elapsedReady")).toBe(45);
+  });
+});
