@@ -67,6 +67,10 @@ describe("notification modes", () => {
     const g = f.eng.get(Q("Waiting"));
     expect(g).toMatchObject({ value: 1, valid: true });
     expect(f.eng.get(Q("NoSuchType"))).toMatchObject({ error: { code: "unknown-stat-type" } });
+    const before = f.eng.counters();
+    expect(f.eng.get(Q("Entered"))).toMatchObject({ value: 0, valid: true }); // historical: starts empty
+    expect(f.eng.counters().openStatistics).toBe(before.openStatistics); // nothing left behind
+    expect(f.eng.counters().subscriptions).toBe(before.subscriptions);
     expect(f.eng.close(none)).toBe(true);
     expect(f.eng.peek(none)).toBe(null);
     expect(f.eng.close(none)).toBe(false);

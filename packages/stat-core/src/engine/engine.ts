@@ -1753,10 +1753,11 @@ export class Engine {
 
   /** One-shot get: open, read, close. A current category gives its value; a historical one starts empty. */
   get(req: OpenRequest): ValueReply | EngineError {
-    const o = this.open({ ...req, notification: { mode: "none" } });
-    if ("error" in o) return o;
-    const v = this.peek(o.statId)!;
-    this.close(o.statId);
+    const st = this._stat(req);
+    if ("error" in st) return st;
+    const now = this.clock.now();
+    const v = { ...this._value(st, now), at: now };
+    if (st.sub === 0) this._drop(st); // it was created for this read only
     return v;
   }
 

@@ -26,5 +26,14 @@ describe("SubTable", () => {
     expect(t.remove(id)).toBe("s2500");
     expect(t.remove(id)).toBe(undefined);
     expect(t.size).toBe(2999);
+    // a closed id is reused, with fresh state
+    const again = t.add("new", MODE.changes, 0, 0, 7, true, 0);
+    expect(again).toBe(id);
+    expect([t.st[again], t.mode(again), t.suspended(again), t.last(again)]).toEqual([
+      "new",
+      MODE.changes,
+      false,
+      7,
+    ]);
   });
 });

@@ -31,6 +31,7 @@ export class SubTable<S> {
   private _next = new Float64Array(1024);
   private _num = new Float64Array(1024);
   private readonly _obj = new Map<number, StatValue>();
+  private readonly _free: number[] = [];
   private _live = 0;
 
   private _grow(): void {
@@ -57,9 +58,13 @@ export class SubTable<S> {
     valid: boolean,
     now: number,
   ): number {
-    const id = this.st.length;
-    if (id >= this._f.length) this._grow();
-    this.st.push(st);
+    // ids of closed subscriptions are reused (like file descriptors), so churn does not grow the table
+    let id = this._free.pop();
+    if (id === undefined) {
+      id = this.st.length;
+      if (id >= this._f.length) this._grow();
+      this.st.push(st);
+    } else this.st[id] = st;
     this._f[id] = mode;
     this._freq[id] = freqMs;
     this._ins[id] = ins;
@@ -76,6 +81,7 @@ export class SubTable<S> {
     this.st[id] = undefined;
     this._obj.delete(id);
     this._live--;
+    this._free.push(id);
     return s;
   }
 
