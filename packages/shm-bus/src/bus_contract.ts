@@ -244,6 +244,30 @@ export function busContract(name: string, makeBus: MakeBus): void {
       }
     });
 
+    test("several concurrent waits on one endpoint are all woken", async () => {
+      const { buses } = await open({ instances: 2 });
+      const [a, b] = buses;
+      const waits = [b.wait(60_000), b.wait(60_000), b.wait(60_000)];
+      await new Promise((r) => setTimeout(r, 20));
+      a.offer(1, new Uint8Array([5]));
+      a.flush();
+      expect(await Promise.all(waits)).toEqual([true, true, true]);
+    });
+
+    test("close() during a wait ends it with false, and the endpoint refuses further use", async () => {
+      const { buses } = await open({ instances: 2 });
+      const b = buses[1];
+      const w = b.wait(60_000);
+      await new Promise((r) => setTimeout(r, 20));
+      b.close();
+      expect(await w).toBe(false);
+      expect(b.available()).toBe(false);
+      expect(() => b.poll(() => {})).toThrow(/closed/);
+      expect(() => b.commit()).toThrow(/closed/);
+      await expect(b.wait(10)).rejects.toThrow(/closed/);
+      b.flush(); // a no-op, not an error
+    });
+
     test("wait() flushes the waiter's own lazily published records", async () => {
       const { buses } = await open({ instances: 2 });
       const [a, b] = buses;

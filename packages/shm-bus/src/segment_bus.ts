@@ -148,6 +148,7 @@ export class SegmentBus implements Bus {
   }
 
   commit(): void {
+    this._checkOpen();
     const w = this._claimed;
     if (w === null) throw new Error("commit() without a successful claim()");
     this._claimed = null;
@@ -155,6 +156,7 @@ export class SegmentBus implements Bus {
   }
 
   flush(): void {
+    if (this._closed) return;
     const ws = this._writers;
     for (let i = 0; i < ws.length; i++) if (ws[i].pending !== 0) ws[i].publish();
   }
@@ -180,6 +182,7 @@ export class SegmentBus implements Bus {
   }
 
   available(): boolean {
+    if (this._closed) return false;
     const rs = this._readers;
     for (let i = 0; i < rs.length; i++) if (rs[i].available()) return true;
     return false;
@@ -192,9 +195,12 @@ export class SegmentBus implements Bus {
     const db = this._doorbell[this.self];
     const rung = this._rung[this.self];
     const i32 = this._i32;
-    return this.idle.idle(
-      () => this.available(),
+    // After close() nothing here may touch the segment (the shm adapter unmaps it): every step
+    // checks _closed first, and a close ends the wait with false.
+    const ready = await this.idle.idle(
+      () => this._closed || this.available(),
       async (left) => {
+        if (this._closed) return true;
         Atomics.add(i32, sl, 1);
         try {
           Atomics.store(i32, rung, 0);
@@ -202,13 +208,14 @@ export class SegmentBus implements Bus {
           if (this.available()) return true;
           await this._parker.park(db, d, left);
         } finally {
-          Atomics.sub(i32, sl, 1);
+          if (!this._closed) Atomics.sub(i32, sl, 1);
         }
-        return this.available();
+        return this._closed || this.available();
       },
       timeoutMs,
       this._now,
     );
+    return ready && !this._closed;
   }
 
   heartbeat(): void {
@@ -216,6 +223,7 @@ export class SegmentBus implements Bus {
   }
 
   members(): MemberInfo[] {
+    this._checkOpen();
     return this.membership.list();
   }
 
@@ -245,6 +253,7 @@ export class SegmentBus implements Bus {
 
   private _stop(): void {
     this._closed = true;
+    this._parker.wake(this._doorbell[this.self]); // end this endpoint's pending waits
     if (this._timer !== undefined) clearInterval(this._timer);
     this._timer = undefined;
   }

@@ -38,7 +38,7 @@ export class DoorbellParker implements Parker {
   private readonly _ctl = new Int32Array(new SharedArrayBuffer(64));
   private _worker: Worker | undefined;
   private _closed = false;
-  private _resolve: (() => void) | null = null;
+  private readonly _waiting = new Set<() => void>();
 
   /** `base` is the address of word 0 of the Int32Array that `park`/`wake` indices refer to. */
   constructor(base: number) {
@@ -57,11 +57,13 @@ export class DoorbellParker implements Parker {
     ctl[CTL.expected] = expected;
     ctl[CTL.timeoutMs] = Math.max(0, Math.ceil(timeoutMs));
     const rung = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this._ring(), Math.max(0, timeoutMs));
-      this._resolve = () => {
+      const done = () => {
         clearTimeout(timer);
+        this._waiting.delete(done);
         resolve();
       };
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      this._waiting.add(done);
     });
     Atomics.add(ctl, CTL.arm, 1);
     Atomics.notify(ctl, CTL.arm);
@@ -87,10 +89,9 @@ export class DoorbellParker implements Parker {
     this._ring();
   }
 
+  /** Resolves every pending park (a wake-up, or close). */
   private _ring(): void {
-    const r = this._resolve;
-    this._resolve = null;
-    r?.();
+    for (const done of [...this._waiting]) done();
   }
 
   private _start(): void {

@@ -87,6 +87,17 @@ describe("ShmSegment", () => {
     seg.close();
   });
 
+  test("unmapping the segment while an endpoint waits ends the wait without touching the memory", async () => {
+    const seg = ShmSegment.create(uniq(), params);
+    const b = seg.join(1, { heartbeatMs: 10 });
+    const w = b.wait(60_000);
+    await Bun.sleep(20);
+    seg.close(); // closes b, stops its doorbell Worker, munmaps
+    expect(await w).toBe(false);
+    await Bun.sleep(50); // a heartbeat or a late wake-up touching the unmapped memory would crash here
+    expect(seg.memory.mapped).toBe(false);
+  });
+
   test("a live slot is not taken by another process", async () => {
     const name = uniq();
     const seg = ShmSegment.create(name, params);
