@@ -194,8 +194,26 @@ describe("bad input", () => {
     });
     expect(eng.ingest(null as unknown as TEvent)).toEqual({ ok: false, reason: "malformed" });
     expect(ev({ event: "EventLinkDisconnected" })).toEqual({ ok: false, reason: "missing-attribute:node" });
+    expect(
+      ev({ event: "EventRinging", thisDN: "1001", connId: "c", thisQueue: 8000 as unknown as string }),
+    ).toEqual({
+      ok: false,
+      reason: "bad-attribute:thisQueue",
+    });
+    expect(
+      ev({ event: "EventRinging", thisDN: "1001", connId: "c", callType: "Sideways" as "Inbound" }),
+    ).toEqual({
+      ok: false,
+      reason: "bad-attribute:callType",
+    });
+    expect(
+      ev({ event: "EventRinging", thisDN: "1001", connId: "c", userData: { a: { b: 1 } } as never }),
+    ).toEqual({
+      ok: false,
+      reason: "bad-attribute:userData",
+    });
     const c = eng.counters();
-    expect(c.eventsSkipped).toBe(9);
+    expect(c.eventsSkipped).toBe(12);
     expect(c["skipped.unknown-event"]).toBe(1);
   });
   test("bad requests are errors for that request only", () => {

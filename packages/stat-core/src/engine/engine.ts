@@ -304,6 +304,35 @@ function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
 /** Shared empty entry list of ended episodes (never pushed to: an ended episode gets no entries). */
 const _NO_ENTRIES = Object.freeze([]) as unknown as Entry[];
 
+const _CALL_TYPES = new Set(["Inbound", "Outbound", "Internal", "Consult", "Unknown"]);
+const _STRING_ATTRS = [
+  "connId",
+  "previousConnId",
+  "otherDN",
+  "thisQueue",
+  "agentId",
+  "workMode",
+  "ani",
+  "dnis",
+  "node",
+] as const;
+
+/** The first attribute with a wrong type, or null. Key-value lists must be flat objects. */
+function _badAttribute(ev: TEvent): string | null {
+  for (const k of _STRING_ATTRS) {
+    const v = ev[k];
+    if (v !== undefined && typeof v !== "string") return k;
+  }
+  if (ev.callType !== undefined && !_CALL_TYPES.has(ev.callType)) return "callType";
+  for (const k of ["userData", "reasons"] as const) {
+    const v = ev[k];
+    if (v === undefined) continue;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return k;
+    for (const x of Object.values(v)) if (typeof x !== "string" && typeof x !== "number") return k;
+  }
+  return null;
+}
+
 function _err(code: string, message: string): EngineError {
   return { error: { code, message } };
 }
@@ -701,6 +730,8 @@ export class Engine {
       return null;
     }
     if (typeof ev.thisDN !== "string") return "missing-attribute:thisDN";
+    const bad = _badAttribute(ev);
+    if (bad !== null) return `bad-attribute:${bad}`;
     if (_CALL_EVENTS.has(ev.event) && typeof ev.connId !== "string") return "missing-attribute:connId";
     if (!this.dir.dns.has(ev.thisDN)) return "unknown-dn";
     if (!this._ownAll && !this._owns(`dn:${ev.thisDN}`)) return "not-owned";
