@@ -511,7 +511,7 @@ export class Engine {
   }
 
   private _startEp(a: number, t: number, attrs: Attrs | null, path: ObjNode[], kind: number): Episode {
-    const ep: Episode = { a, s: t, attrs, entries: [] };
+    const ep: Episode = { a, s: t, attrs, entries: _NO_ENTRIES };
     // no statistic of this subject is open: nothing to enter (a later open attaches the episode)
     if (this._kinds[kind] === 0) return ep;
     const key = kind * 1024 + a;
@@ -532,7 +532,8 @@ export class Engine {
     const m = sp.mM[ep.a] | (sp.mR?.[ep.a] ? 2 : 0);
     if (m === 0) return;
     const e: Entry = { st, s, m, on: false };
-    ep.entries.push(e);
+    if (ep.entries === _NO_ENTRIES) ep.entries = [e];
+    else ep.entries.push(e);
     this._nUpdates++;
     if (sp.filter === null || sp.filter(ep.attrs ?? {})) st.enter(e);
     this._touch(st);
@@ -1381,7 +1382,12 @@ export class Engine {
         if (!this.dir.obj("Place", m.place)) return;
         c = this._composite(this._places, m.place, this.dir.placePath(m.place), SRC.PlaceStatus);
       }
-      c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: m.loggedIn });
+      const cur = c.dns.get(m.dn);
+      if (cur) {
+        cur.st = m.status;
+        cur.attrs = m.attrs;
+        cur.loggedIn = m.loggedIn;
+      } else c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: m.loggedIn });
       this._recompose(c, m.t, SRC.PlaceStatus, false);
     } else {
       const dn = this._dn(m.dn);
