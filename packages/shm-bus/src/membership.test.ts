@@ -53,6 +53,19 @@ describe("Membership", () => {
     expect(m.state(1).state).toBe("alive");
   });
 
+  test("a new holder starts with no sleepers left over from a holder killed while parked", () => {
+    const { seg, m, alive } = setup();
+    alive.add(1);
+    m.join(0, { pid: 1, startTime: 1 });
+    seg.view.i32[m.wordIndex(0, "sleepers")] = 1; // killed inside wait()
+    seg.view.i32[m.wordIndex(0, "rung")] = 1;
+    alive.delete(1);
+    alive.add(2);
+    m.join(0, { pid: 2, startTime: 1 });
+    expect(seg.view.i32[m.wordIndex(0, "sleepers")]).toBe(0);
+    expect(seg.view.i32[m.wordIndex(0, "rung")]).toBe(0);
+  });
+
   test("a reused pid with another start time is not the old process", () => {
     const { seg } = setup();
     const starts = new Map([[7, 111]]);

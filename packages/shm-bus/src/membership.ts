@@ -110,6 +110,9 @@ export class Membership {
       const now = this._now();
       v.f64[(base + M.heartbeatMs) >> 3] = now;
       v.f64[(base + M.joinedMs) >> 3] = now;
+      // A previous holder killed while parked left its sleepers count up: nobody else parks here.
+      v.storeRelease((base + M.sleepers) >> 2, 0);
+      v.storeRelease((base + M.rung) >> 2, 0);
       const gen = (v.fetchAdd((base + M.generation) >> 2, 1) + 1) | 0;
       v.storeRelease(st, S.alive);
       return gen === 0 ? this.join(id, who) : gen;

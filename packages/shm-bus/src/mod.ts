@@ -49,7 +49,7 @@ export {
   type MembershipOptions,
 } from "./membership.ts";
 export { MemoryCluster, type MemoryClusterOptions } from "./memory.ts";
-export { AtomicsParker, type Parker } from "./parker.ts";
+export { AtomicsParker, LocalParker, type Parker } from "./parker.ts";
 export {
   type RecordHandler,
   RecordTooLargeError,
