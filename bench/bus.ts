@@ -262,7 +262,7 @@ function items(haveRedis: boolean, haveNats: boolean): Item[] {
   });
   out.push({
     name: "lat c-ring spin",
-    run: async () => JSON.parse(execFileSync(cring, ["lat", "64", `${scale(30_000)}`, "10000"]).toString()),
+    run: async () => JSON.parse(execFileSync(cring, ["lat", "64", `${scale(100_000)}`, "100000"]).toString()),
   });
   out.push({
     name: "lat uds",
@@ -486,14 +486,14 @@ function report(
       `| ${label} | ${rate} | ${nsCell(get(name, "p50"))} | ${nsCell(get(name, "p99"))} | ${nsCell(get(name, "p999"))} | ${target} |`,
     );
   };
-  lrow("lat bus spin", "this bus, spinning consumer", "10 k/s", "p50 ≤ 200 ns");
+  lrow("lat bus spin", "this bus, spinning consumer", "100 k/s", "p50 ≤ 200 ns");
   lrow(
     "lat bus parked",
     "this bus, parked consumer (Worker futex doorbell)",
     "1 k/s",
     "p50 ≤ 50 µs, p99 ≤ 500 µs",
   );
-  lrow("lat c-ring spin", "C ring, spinning consumer", "10 k/s", "–");
+  lrow("lat c-ring spin", "C ring, spinning consumer", "100 k/s", "–");
   lrow("lat uds", "Unix socket", "10 k/s", "–");
   lrow("lat redis", "Redis pub/sub", "5 k/s", "–");
   lrow("lat nats", "NATS", "5 k/s", "–");
