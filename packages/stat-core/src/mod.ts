@@ -27,6 +27,7 @@ export {
   sample,
   valueOfPartial,
 } from "./engine/partial.ts";
+export { MODE, SubTable } from "./engine/subs.ts";
 export type {
   Attrs,
   CrossMessage,
