@@ -12,7 +12,8 @@
  * Throughput for 64 B, 256 B and 4 KiB records; one-way latency (64 B) with a spinning and a
  * parked consumer; CPU burnt by an idle instance. Each figure: median and range over the runs.
  *
- * Options: --runs N (default 3), --quick (smaller counts), --only a,b (item name prefixes).
+ * Options: --runs N (default 3), --quick (smaller counts), --only a,b (item name prefixes),
+ * --report (re-print the table of the last run from bench/results/bus.json).
  * Writes bench/results/bus.json and prints a markdown table.
  * @module
  */
@@ -421,8 +422,17 @@ async function main(): Promise<void> {
 
 function report(
   results: Record<string, Json[]>,
-  meta: { haveRedis: boolean; haveNats: boolean; load: number[]; seconds: number },
+  meta: {
+    haveRedis: boolean;
+    haveNats: boolean;
+    load: number[];
+    seconds: number;
+    runs?: number;
+    quick?: boolean;
+  },
 ): void {
+  const runs = meta.runs ?? RUNS;
+  const quick = meta.quick ?? QUICK;
   const get = (name: string, k: string) =>
     (results[name] ?? []).map((r) => r[k] as number).filter((x) => Number.isFinite(x));
   /** Per-run ratio a/b, for runs where both exist. */
@@ -436,7 +446,7 @@ function report(
   };
   const L: string[] = [];
   L.push(
-    `Runs: ${RUNS}${QUICK ? " (quick)" : ""}; load average during the run: ${meta.load.join(" → ")} (2 vCPUs); ${meta.seconds.toFixed(0)} s.`,
+    `Runs: ${runs}${quick ? " (quick)" : ""}; load average during the run: ${meta.load.join(" → ")} (2 vCPUs); ${meta.seconds.toFixed(0)} s.`,
   );
   L.push("");
   L.push("### Throughput, two processes (Mmsg/s, median (min–max))");
@@ -497,6 +507,17 @@ function report(
   lrow("lat uds", "Unix socket", "10 k/s", "–");
   lrow("lat redis", "Redis pub/sub", "5 k/s", "–");
   lrow("lat nats", "NATS", "5 k/s", "–");
+  const cl = results["lat c-ring spin"] ?? [];
+  const bl = results["lat bus spin"] ?? [];
+  const calm = bl.map((_, i) => i).filter((i) => i < cl.length && (cl[i].p50 as number) < 1000);
+  if (calm.length > 0) {
+    const pick = (rs: Json[], k: string) => calm.map((i) => rs[i][k] as number);
+    L.push("");
+    L.push(
+      `Spinning latency in the runs where the C ring's p50 was under 1 µs (both processes had a vCPU; ${calm.length} of ${bl.length} runs): ` +
+        `this bus p50 ${nsCell(pick(bl, "p50"))}, p99 ${nsCell(pick(bl, "p99"))}; C ring p50 ${nsCell(pick(cl, "p50"))}, p99 ${nsCell(pick(cl, "p99"))}.`,
+    );
+  }
   L.push("");
   const idle = get("idle cpu", "cpuPct");
   if (idle.length)
@@ -525,8 +546,14 @@ function report(
   );
 }
 
-try {
-  await main();
-} finally {
-  stopAll();
+if (argv.includes("--report")) {
+  // re-print the table of the last run from bench/results/bus.json
+  const saved = JSON.parse(readFileSync(`${root}bench/results/bus.json`, "utf8"));
+  report(saved.results, { ...saved.meta, runs: saved.runs, quick: saved.quick });
+} else {
+  try {
+    await main();
+  } finally {
+    stopAll();
+  }
 }
