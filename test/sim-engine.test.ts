@@ -13,10 +13,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { meanWait, resolveConfig, type SimEvent, type SimStats, Simulation, TENANT } from "@statd/sip-sim";
 import {
-  type CrossMessage,
   Engine,
+  LocalCluster,
   loadConfig,
-  mergeAll,
   type OpenRequest,
   ReplayClock,
   type StatdConfig,
@@ -156,58 +155,33 @@ describe("sip-sim → stat-core", () => {
 
   for (const k of [2, 3, 4]) {
     test(`${k} partitions (rendezvous-hashed ownership) merge to the single engine`, () => {
-      const owner = (key: string): number => rendezvous(key, k);
       const single = new Engine({ config: demo, clock: new ReplayClock(startMs), startMs });
-      const parts = Array.from(
-        { length: k },
-        (_, i) =>
-          new Engine({
-            config: demo,
-            clock: new ReplayClock(startMs),
-            startMs,
-            owns: (key) => owner(key) === i,
-          }),
-      );
-      for (const r of REQUESTS) {
+      const cluster = new LocalCluster({ config: demo, instances: k, startMs });
+      const handles = REQUESTS.map((r) => {
         open(single, r);
-        for (const p of parts) open(p, r);
-      }
-      const deliver = (from: Engine, m: CrossMessage): void => {
-        const to = m.to === "*" ? parts.filter((p) => p !== from) : [parts[owner(m.to)]!];
-        for (const p of to) {
-          const res = p.deliver(m);
-          if (!res.ok) throw new Error(`message refused: ${res.reason}`);
-        }
-      };
+        const h = cluster.open(r);
+        if ("error" in h) throw new Error(h.error.message);
+        return h.handle;
+      });
       let checks = 0;
       const compare = (now: number): void => {
-        for (const r of REQUESTS) {
-          const ps = parts.map((p) => p.partial(r, now) as StatPartial);
-          const merged = mergeAll(ps[0]!.cat, now, ps);
+        REQUESTS.forEach((r, i) => {
           const one = single.partial(r, now) as StatPartial;
-          const got = JSON.stringify({ v: valueOfPartial(merged), valid: merged.inv === 0 });
-          const want = JSON.stringify({ v: valueOfPartial(one), valid: one.inv === 0 });
+          const want = JSON.stringify({ value: valueOfPartial(one), valid: one.inv === 0 });
+          const got = JSON.stringify(cluster.value(handles[i]!, now));
           if (got !== want) throw new Error(`${JSON.stringify(r)} at ${now}: merged ${got} ≠ single ${want}`);
           checks++;
-        }
+        });
       };
       let n = 0;
       for (const ev of events) {
         expect(single.ingest(ev)).toEqual({ ok: true });
-        const target = ev.thisDN === undefined ? parts : [parts[owner(`dn:${ev.thisDN}`)]!];
-        for (const p of target) expect(p.ingest(ev)).toEqual({ ok: true });
-        for (let moved = true; moved; ) {
-          moved = false;
-          for (const p of parts)
-            for (const m of p.drainOutbox()) {
-              moved = true;
-              deliver(p, m);
-            }
-        }
+        expect(cluster.ingest(ev)).toEqual({ ok: true });
         if (++n % 2000 === 0) compare(Math.round(ev.time * 1000));
       }
       compare(Math.round(events[events.length - 1]!.time * 1000) + 1000);
       expect(checks).toBeGreaterThan(REQUESTS.length * 5);
+      expect(cluster.messages).toBeGreaterThan(1000);
     });
   }
 });
@@ -287,22 +261,3 @@ describe("M/M/c through the engine", () => {
       expect(Math.abs(engineMean - meanWait(LAMBDA, 1 / AHT, c))).toBeGreaterThan(4 * se);
   });
 });
-
-/** Highest-random-weight owner of a key among k instances (FNV-1a of key and instance). */
-function rendezvous(key: string, k: number): number {
-  let best = 0;
-  let bestW = -1;
-  for (let i = 0; i < k; i++) {
-    let h = 0x811c9dc5;
-    const s = `${key}#${i}`;
-    for (let j = 0; j < s.length; j++) {
-      h ^= s.charCodeAt(j);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    if (h > bestW) {
-      bestW = h;
-      best = i;
-    }
-  }
-  return best;
-}

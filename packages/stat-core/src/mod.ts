@@ -11,6 +11,7 @@
  * @module
  */
 
+export * from "./cluster/mod.ts";
 export * from "./config/mod.ts";
 export * from "./definitions.ts";
 export { type Clock, ReplayClock, wallClock } from "./engine/clock.ts";
