@@ -42,6 +42,44 @@ describe("MemoryCluster", () => {
     b.close();
   });
 
+  test("a stalled (alive, heartbeat stale) subscriber is seen dead at once but evicted only after evictAfterMs", () => {
+    let clock = 0;
+    const c = new MemoryCluster({
+      maxInstances: 3,
+      spscBytes: 4096,
+      broadcastBytes: 4096,
+      maxRecord: 256,
+      now: () => clock,
+    });
+    const [a, b, s] = [0, 1, 2].map((i) => c.join(i, { heartbeatMs: 0 }));
+    const rec = new Uint8Array(200);
+    while (a.offer(-1, rec)) b.poll(() => {});
+    a.flush();
+    b.poll(() => {});
+    const tick = (ms: number) => {
+      clock += ms;
+      a.heartbeat();
+      b.heartbeat();
+    };
+    tick(1500);
+    expect(a.members()[2]).toMatchObject({ state: "dead", reason: "heartbeat stale (1500 ms)" });
+    expect(a.offer(-1, rec)).toBe(false); // stale but not long enough: still holds the ring
+    tick(2000);
+    expect(a.offer(-1, rec)).toBe(true); // 3500 ms > 3 x staleMs: evicted
+    expect(a.writer(-1).evictions).toBe(1);
+    s.heartbeat(); // it was only stalled: it comes back, learns it was evicted, rejoins at the tail
+    let n = 0;
+    expect(s.poll(() => n++)).toBe(0);
+    expect(c.inspect().rings.find((r) => r.kind === "broadcast" && r.from === 0)!.cursors[1].overruns).toBe(
+      1,
+    );
+    a.flush(); // publishes the record offered after the eviction: it is after s's new head
+    a.offer(-1, rec);
+    a.flush();
+    expect(s.poll(() => n++)).toBe(2);
+    for (const x of [a, b, s]) x.close();
+  });
+
   test("inspect() reports fill, counters and member states", () => {
     const c = new MemoryCluster({ maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
     const a = c.join(0, { heartbeatMs: 0 });

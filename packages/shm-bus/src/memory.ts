@@ -76,7 +76,7 @@ export class MemoryCluster {
   /** Joins instance `id` (a fresh generation; a crashed id is revived). */
   join(
     id: number,
-    options: Partial<Pick<SegmentBusOptions, "publishEvery" | "heartbeatMs" | "idle">> = {},
+    options: Partial<Pick<SegmentBusOptions, "publishEvery" | "heartbeatMs" | "idle" | "evictAfterMs">> = {},
   ): SegmentBus {
     this._crashed.delete(id + 1);
     return new SegmentBus(this.segment, {

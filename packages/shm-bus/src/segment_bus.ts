@@ -42,6 +42,13 @@ export interface SegmentBusOptions {
   parker: Parker;
   /** Heartbeat age that means dead (default 1000 ms). */
   staleMs?: number;
+  /**
+   * A broadcast subscriber whose process is gone is evicted as soon as it holds a ring full; one
+   * whose process still runs but whose heartbeat is stale only after this long (default 3 x
+   * staleMs): if it was merely stalled, it may be reading the records the publisher would then
+   * overwrite.
+   */
+  evictAfterMs?: number;
   /** Heartbeat timer period (default 100 ms; 0 disables the timer). */
   heartbeatMs?: number;
   /** Records between lazy tail publications (default 64). */
@@ -80,6 +87,7 @@ export class SegmentBus implements Bus {
   private readonly _doorbell: number[] = [];
   private readonly _rung: number[] = [];
   private readonly _deadCache: Float64Array;
+  private readonly _evictAfterMs: number;
   private readonly _deadAt: Float64Array;
   private _claimed: RingWriter | null = null;
   private _next = 0;
@@ -102,6 +110,7 @@ export class SegmentBus implements Bus {
       staleMs: options.staleMs,
     });
     this.idle = new IdleStrategy(options.idle);
+    this._evictAfterMs = options.evictAfterMs ?? 3 * this.membership.staleMs;
     this._deadCache = new Float64Array(n);
     this._deadAt = new Float64Array(n).fill(-1e18);
     for (let k = 0; k < n; k++) {
@@ -297,10 +306,15 @@ export class SegmentBus implements Bus {
   }
 
   private _isDead(k: number): boolean {
-    // Liveness costs a /proc read: check each member at most every 20 ms.
+    // May subscriber k be evicted? Liveness costs a /proc read: check each at most every 20 ms.
     const now = this._now();
     if (now - this._deadAt[k] < 20) return this._deadCache[k] === 1;
-    const dead = this.membership.isDead(k);
+    const m = this.membership.state(k);
+    const dead =
+      m.state === "dead" &&
+      (m.reason === "process gone" ||
+        m.heartbeatAgeMs > this._evictAfterMs ||
+        m.reason.startsWith("corrupt"));
     this._deadAt[k] = now;
     this._deadCache[k] = dead ? 1 : 0;
     return dead;

@@ -23,7 +23,7 @@ busContract("shm (POSIX shared memory, futex doorbell)", ({ instances, ringBytes
   });
   // All endpoints live in this process (same pid): a "crash" stops heartbeats, so the others see
   // the heartbeat go stale (the pid-gone path is covered across processes in test/bus-*.test.ts).
-  const opts = { heartbeatMs: 50, staleMs: 1000 };
+  const opts = { heartbeatMs: 50, staleMs: 1000, evictAfterMs: 1000 };
   const buses: SegmentBus[] = [];
   for (let i = 0; i < instances; i++) buses.push(seg.join(i, opts));
   return {

@@ -28,7 +28,7 @@ import { SharedMemory, ShmError, unlinkSegment, validateName } from "./shm.ts";
 
 /** Endpoint options a caller may set when joining. */
 export type JoinOptions = Partial<
-  Pick<SegmentBusOptions, "publishEvery" | "heartbeatMs" | "idle" | "staleMs" | "now">
+  Pick<SegmentBusOptions, "publishEvery" | "heartbeatMs" | "idle" | "staleMs" | "evictAfterMs" | "now">
 >;
 
 /** A bus endpoint over shared memory (a {@link SegmentBus}). */
