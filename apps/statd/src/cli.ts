@@ -1,0 +1,131 @@
+#!/usr/bin/env bun
+/**
+ * `statd`: the daemon's command line (CONTRACT.md §1).
+ *
+ * - `statd replay --config FILE EVENTS.ndjson [--instances N] [--at ISO-TIME]` — built.
+ * - `statd start --config FILE [--instances N] [--demo]` — the daemon; not built yet (a later issue).
+ *
+ * Exit codes: 0 ok, 1 failure (unreadable file, config error), 2 bad usage. Errors are one line
+ * on stderr (`--debug` adds the stack).
+ *
+ * @example
+ * ```sh
+ * bun apps/statd/src/cli.ts replay --config config/demo.toml day.ndjson --instances 2
+ * ```
+ */
+import { readFileSync } from "node:fs";
+import { ConfigError, loadConfig, type StatdConfig } from "@statd/stat-core";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { ReplayError, replay } from "./replay.ts";
+
+const _debug = process.argv.includes("--debug");
+
+function _fail(code: number, msg: string, e?: unknown): never {
+  process.stderr.write(`statd: ${msg}\n`);
+  if (_debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(code);
+}
+
+function _int(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`${name} must be an integer ${lo}..${hi}`);
+    return n;
+  };
+}
+
+function _isoTime(v: string): number {
+  const ms = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(ms))
+    throw new InvalidArgumentError("expected an ISO time, e.g. 2026-01-05T12:00:00Z");
+  return ms;
+}
+
+/** Read and validate the config; a config error is one line and exit 1. */
+function _config(path: string): StatdConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    _fail(1, `cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, e);
+  }
+  try {
+    return loadConfig(text, { onWarning: (w) => process.stderr.write(`statd: warning: ${w}\n`) });
+  } catch (e) {
+    if (e instanceof ConfigError) _fail(1, `${path}: ${e.message}`, e);
+    throw e;
+  }
+}
+
+const program = new Command()
+  .name("statd")
+  .description("open, clustered, real-time contact-center statistics server")
+  .option("--debug", "print stack traces with errors")
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command("replay")
+  .description("replay a recorded event log on its own clock; print [[replay.statistics]] as JSON lines")
+  .requiredOption("--config <file>", "statd TOML config")
+  .argument("<events>", "NDJSON event log (e.g. from sipsim --record); - for stdin")
+  .option("--instances <n>", "engine partitions (1..16)", _int("--instances", 1, 16), 1)
+  .option("--at <iso-time>", "take the values at this instant (later events are not applied)", _isoTime)
+  .action(async (events: string, o: { config: string; instances: number; at?: number }) => {
+    const config = _config(o.config);
+    let chunks: AsyncIterable<Uint8Array>;
+    if (events === "-") chunks = Bun.stdin.stream();
+    else {
+      const f = Bun.file(events);
+      if (!(await f.exists())) _fail(1, `cannot read events ${events}: ENOENT`);
+      chunks = f.stream();
+    }
+    try {
+      const t0 = performance.now();
+      const { rows, counters } = await replay({
+        config,
+        chunks,
+        instances: o.instances,
+        ...(o.at !== undefined ? { atMs: o.at } : {}),
+      });
+      for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+      const bad = Object.values(counters.badLines).reduce((a, b) => a + b, 0);
+      const skipped = Object.values(counters.skipped).reduce((a, b) => a + b, 0);
+      process.stderr.write(
+        `statd: replayed ${counters.events} events (${counters.lines} lines, ${bad} bad, ${skipped} skipped, ` +
+          `${counters.afterAt} after --at) on ${o.instances} instance(s) in ${((performance.now() - t0) / 1000).toFixed(2)} s` +
+          `${counters.at !== null ? `; values at ${new Date(counters.at).toISOString()}` : "; no events"}\n`,
+      );
+      for (const [reason, n] of [...Object.entries(counters.badLines), ...Object.entries(counters.skipped)])
+        process.stderr.write(`statd:   ${n} × ${reason}\n`);
+    } catch (e) {
+      if (e instanceof ReplayError) _fail(1, e.message, e);
+      _fail(1, (e as Error).message, e);
+    }
+  });
+
+program
+  .command("start")
+  .description("start the daemon (supervisor + instances) — not built yet")
+  .requiredOption("--config <file>", "statd TOML config")
+  .option("--instances <n>", "instances (1..16)", _int("--instances", 1, 16))
+  .option("--demo", "also start the simulated SIP cluster")
+  .action((o: { config: string }) => {
+    _config(o.config);
+    _fail(
+      1,
+      "start: the daemon is not built yet (REST/WebSocket API, bus wiring); use `statd replay` meanwhile",
+    );
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0)
+      process.exit(0);
+    process.exit(2);
+  }
+  _fail(1, (e as Error).message, e);
+}

@@ -1,0 +1,166 @@
+/**
+ * `statd replay`: feed a recorded event log (NDJSON in the protocol's event format, e.g. from
+ * `sipsim --record`) through the engine on the events' own clock, and report every statistic of
+ * the config's `[[replay.statistics]]`. With `instances > 1` the log is split over that many
+ * engine partitions by DN ownership and the partials are merged, as the clustered daemon does;
+ * the output must not depend on the number of instances (DESIGN.md invariant 1).
+ *
+ * @example
+ * ```ts
+ * const r = await replay({ config, lines: readLines("day.ndjson"), instances: 2 });
+ * for (const row of r.rows) console.log(JSON.stringify(row));
+ * ```
+ * @module
+ */
+import { checkEvent, LineSplitter } from "@statd/sip-client";
+import {
+  LocalCluster,
+  type ObjectType,
+  type StatdConfig,
+  type StatValue,
+  type TEvent,
+} from "@statd/stat-core";
+
+/** One output row: a statistic of `[[replay.statistics]]` and its value at the end. */
+export interface ReplayRow {
+  object: { type: ObjectType; id: string; tenant?: string };
+  statType: string;
+  timeProfile: string;
+  timeRange?: string;
+  timeRange2?: string;
+  filter?: string;
+  value: StatValue;
+  valid: boolean;
+}
+
+/** What was read and what was skipped, with reasons. */
+export interface ReplayCounters {
+  lines: number;
+  events: number;
+  /** lines that were not a valid event (reason → count) */
+  badLines: Record<string, number>;
+  /** valid events the engine skipped (reason → count) */
+  skipped: Record<string, number>;
+  /** events after `--at`, not applied */
+  afterAt: number;
+  /** cross-partition messages exchanged (0 with one instance) */
+  messages: number;
+  /** epoch ms at which the values were taken */
+  at: number | null;
+}
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  config: StatdConfig;
+  /** the log as byte chunks (any chunking) */
+  chunks: AsyncIterable<Uint8Array>;
+  instances?: number;
+  /** stop at this instant (epoch ms): later events are not applied; values are taken at it */
+  atMs?: number;
+}
+
+const _bump = (m: Record<string, number>, k: string): void => {
+  m[k] = (m[k] ?? 0) + 1;
+};
+
+/** Replay a log; see the module doc. Unknown statistics in the config fail before any event. */
+export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; counters: ReplayCounters }> {
+  const stats = opts.config.replay.statistics;
+  const counters: ReplayCounters = {
+    lines: 0,
+    events: 0,
+    badLines: {},
+    skipped: {},
+    afterAt: 0,
+    messages: 0,
+    at: null,
+  };
+  let cluster: LocalCluster | null = null;
+  let handles: number[] = [];
+  let lastSecond = -1;
+  let lastMs: number | null = null;
+
+  const start = (ms: number): LocalCluster => {
+    const c = new LocalCluster({ config: opts.config, instances: opts.instances ?? 1, startMs: ms });
+    handles = stats.map((s, i) => {
+      const o = c.open({ ...s, notification: { mode: "none" } });
+      if ("error" in o) throw new ReplayError(`replay.statistics[${i}]: ${o.error.message}`);
+      return o.handle;
+    });
+    return c;
+  };
+  // statistics are checked against the config before reading the log
+  start(0);
+
+  const onLine = (text: string): void => {
+    if (text.trim() === "") return;
+    counters.lines++;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      _bump(counters.badLines, "not JSON");
+      return;
+    }
+    const ev = checkEvent(parsed);
+    if (typeof ev === "string") {
+      _bump(counters.badLines, ev);
+      return;
+    }
+    const ms = Math.round(ev.time * 1000);
+    if (opts.atMs !== undefined && ms > opts.atMs) {
+      counters.afterAt++;
+      return;
+    }
+    if (cluster === null) cluster = start(ms);
+    const second = Math.floor(ms / 1000);
+    if (second !== lastSecond) {
+      // time moves on: Growing resets, sliding steps, samplers
+      if (lastSecond >= 0) cluster.tick(second * 1000);
+      lastSecond = second;
+    }
+    const r = cluster.ingest(ev as TEvent);
+    if (r.ok) counters.events++;
+    else _bump(counters.skipped, r.reason);
+    lastMs = lastMs === null ? ms : Math.max(lastMs, ms);
+  };
+  const splitter = new LineSplitter({
+    line: onLine,
+    bad: (reason) => {
+      counters.lines++;
+      _bump(counters.badLines, reason);
+    },
+  });
+  for await (const chunk of opts.chunks) splitter.push(chunk);
+  splitter.push(new Uint8Array([10])); // a last line without its newline
+
+  const at = opts.atMs ?? lastMs;
+  counters.at = at;
+  const c = cluster as LocalCluster | null;
+  const rows: ReplayRow[] = stats.map((s, i) => {
+    const row: ReplayRow = {
+      object: s.object,
+      statType: s.statType,
+      timeProfile: s.timeProfile ?? "Default",
+      ...(s.timeRange ? { timeRange: s.timeRange } : {}),
+      ...(s.timeRange2 ? { timeRange2: s.timeRange2 } : {}),
+      ...(s.filter ? { filter: s.filter } : {}),
+      value: null,
+      valid: true,
+    };
+    if (c && at !== null) {
+      c.tick(at);
+      const v = c.value(handles[i]!, at);
+      row.value = v.value;
+      row.valid = v.valid;
+    }
+    return row;
+  });
+  counters.messages = c?.messages ?? 0;
+  return { rows, counters };
+}
+
+/** A replay that cannot run (bad statistic in the config); the message is one line. */
+export class ReplayError extends Error {
+  override name = "ReplayError";
+}
