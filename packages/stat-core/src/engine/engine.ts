@@ -290,14 +290,22 @@ const _CALL_EVENTS = new Set([
 ]);
 const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "EventServerDisconnected"]);
 
-/** Interned ownership keys (`dn:ID`, `agent:ID`, `place:ID`): built once per id, not per event. */
-const _keys = new Map<string, string>();
+/**
+ * Interned ownership keys (`dn:ID`, `agent:ID`, `place:ID`): built once per id, not per event.
+ * Looked up by the bare id (whose hash the runtime caches on the string), so a hit concatenates
+ * nothing.
+ */
+const _keys = {
+  "dn:": new Map<string, string>(),
+  "agent:": new Map<string, string>(),
+  "place:": new Map<string, string>(),
+};
 function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
-  const raw = prefix + id;
-  let k = _keys.get(raw);
+  const m = _keys[prefix];
+  let k = m.get(id);
   if (k === undefined) {
-    k = raw;
-    if (_keys.size < 5_000_000) _keys.set(raw, k);
+    k = prefix + id;
+    if (m.size < 5_000_000) m.set(id, k);
   }
   return k;
 }
