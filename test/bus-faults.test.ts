@@ -96,8 +96,9 @@ describe("faults across processes", () => {
     expect(rc.bad).toBe(0);
     expect(rc.counts["1/1/s"]).toBe(NB);
     expect(rc.counts["0/2/s"]).toBe(K);
-    // what the killed producer published arrived, contiguous from 0 (order checked by the child)
-    expect(rc.counts["0/1/s"]).toBeGreaterThanOrEqual(40_000);
+    // what the killed producer published arrived, contiguous from 0 (order checked by the child);
+    // it printed 40 000 after committing them, and publishes at most 64 records later than that
+    expect(rc.counts["0/1/s"]).toBeGreaterThanOrEqual(40_000 - 64);
     expect(rb.bad).toBe(0);
     const ring = seg.inspect().rings.find((r) => r.kind === "spsc" && r.from === 0 && r.to === 2)!;
     expect(ring.cursors[0].overruns).toBe(0);
