@@ -5,22 +5,12 @@
  */
 import { parse as parseToml } from "smol-toml";
 import * as v from "valibot";
+import { MALFORMED_KINDS } from "./server/nodes.ts";
 
 const MAX_ARRAY = 10_000;
 
-/** Kinds of malformed line the node servers can send (as `server/nodes.ts` MALFORMED_KINDS). */
-export const MALFORMED_KINDS = [
-  "invalid-json",
-  "not-object",
-  "unknown-event",
-  "bad-attribute",
-  "wrong-port",
-  "no-seq",
-  "unknown-op",
-  "invalid-utf8",
-  "oversized",
-  "huge",
-] as const;
+/** Kinds of malformed line the node servers can send (defined by the servers). */
+export { MALFORMED_KINDS };
 
 const nonNeg = v.pipe(v.number(), v.finite(), v.minValue(0));
 const positive = v.pipe(v.number(), v.finite(), v.gtValue(0));
