@@ -5,6 +5,7 @@
  * time at 8 (latency runs), filler to the record size.
  *
  * Usage: bun bench/bus-child.ts '{"role":"bus-prod", ...}'
+ * Experiment knobs (environment): BUS_PUBLISH_EVERY (producer), BUS_SPIN_MS (event-loop consumer).
  * @module
  */
 import { connect as natsConnect } from "nats";
@@ -98,7 +99,10 @@ async function busProd(): Promise<void> {
 
 async function busCons(): Promise<void> {
   const seg = ShmSegment.attach(a.name!);
-  const bus = seg.join(1, { heartbeatMs: 100 });
+  const bus = seg.join(1, {
+    heartbeatMs: 100,
+    idle: process.env.BUS_SPIN_MS ? { spinMs: Number(process.env.BUS_SPIN_MS) } : undefined,
+  });
   const i32 = new Int32Array(bus.buffer.buffer, bus.buffer.byteOffset, bus.buffer.byteLength >> 2);
   const f64 = new Float64Array(bus.buffer.buffer, bus.buffer.byteOffset, bus.buffer.byteLength >> 3);
   const tputMode = a.mode === "tput" || a.mode === "tput-wait";

@@ -48,4 +48,22 @@ describe("IdleStrategy", () => {
     expect(parks).toEqual([100, 60, 20]);
     expect(idle.phases.timeout).toBe(1);
   });
+
+  test("spinMs keeps spinning for that long before yielding", async () => {
+    let clock = 0;
+    const idle = new IdleStrategy({ spins: 0, spinMs: 5, yields: 0 });
+    let checks = 0;
+    // the clock advances 0.01 ms per check: ready after 300 checks (3 ms) is still in the spin phase
+    const r = await idle.idle(
+      () => {
+        clock += 0.01;
+        return ++checks >= 300;
+      },
+      async () => false,
+      100,
+      () => clock,
+    );
+    expect(r).toBe(true);
+    expect(idle.phases.spin).toBe(1);
+  });
 });

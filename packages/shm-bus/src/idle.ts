@@ -15,6 +15,8 @@
 export interface IdleOptions {
   /** Synchronous re-checks before yielding (default 64). */
   spins?: number;
+  /** Keep re-checking for at least this long (ms) before yielding (default 0: `spins` only). */
+  spinMs?: number;
   /** Yields to the event loop before parking (default 1). */
   yields?: number;
   /** How to yield (default: `setImmediate` where the runtime has it, else a zero-delay timer). */
@@ -38,6 +40,8 @@ const _timeout0 = _immediate
 export class IdleStrategy {
   /** Synchronous re-checks. */
   readonly spins: number;
+  /** Minimum spinning time (ms). */
+  readonly spinMs: number;
   /** Event-loop yields. */
   readonly yields: number;
   /** Times each phase ended the wait (spin, yield, park, timeout): for tests and tuning. */
@@ -46,6 +50,7 @@ export class IdleStrategy {
 
   constructor(options: IdleOptions = {}) {
     this.spins = options.spins ?? 64;
+    this.spinMs = options.spinMs ?? 0;
     this.yields = options.yields ?? 1;
     this._yield = options.yieldFn ?? _timeout0;
   }
@@ -68,6 +73,15 @@ export class IdleStrategy {
       }
     }
     const t0 = now();
+    if (this.spinMs > 0) {
+      for (let i = 0; ; i++) {
+        if (ready()) {
+          this.phases.spin++;
+          return true;
+        }
+        if ((i & 31) === 31 && now() - t0 >= this.spinMs) break;
+      }
+    }
     for (let i = 0; i < this.yields; i++) {
       await this._yield();
       if (ready()) {
