@@ -103,13 +103,50 @@ interface DnState {
   status: number;
   statusEp: Episode | null;
   path: ObjNode[];
+  /** composite of the bound agent when this partition owns it (messages to it stay local) */
+  agentComp: Composite | null;
+  /** place status owner: 0 not resolved yet, 1 this partition (`placeComp`, null if unknown), 2 another */
+  placeMode: number;
+  placeComp: Composite | null;
+}
+
+/**
+ * A cross-partition message whose owner is this partition, queued until the event is done (the
+ * same order and semantics as {@link CrossMessage}s looped back), with direct references instead
+ * of keys. One shape for every kind; recycled after each flush.
+ */
+class _LocalMsg {
+  /** 1 agentDn, 2 placeDn, 3 reflect */
+  kind = 0;
+  c: Composite | null = null;
+  dn = "";
+  status = 0;
+  loggedIn = false;
+  t = 0;
+  attrs: Attrs | null = null;
+  queue: string | null = null;
+  action = "";
+  connId = "";
+  d: number | null = null;
+}
+const _M_AGENT = 1;
+const _M_PLACE = 2;
+const _M_REFLECT = 3;
+
+/** One DN contributing to a composite status (agent: a DN it is logged in on; place: its DNs). */
+interface CompDn {
+  dn: string;
+  st: number;
+  attrs: Attrs | null;
+  loggedIn: boolean;
+  /** agent: the login queue on that DN */
+  queue: string | null;
 }
 
 interface Composite {
   id: string;
-  /** DN → [status, attrs] of DNs contributing (agent: logged in; place: its DNs) */
-  dns: Map<string, { st: number; attrs: Attrs | null; loggedIn: boolean }>;
-  queues: Map<string, string | null>;
+  /** contributing DNs in arrival order (a handful: a linear scan beats a map) */
+  dns: CompDn[];
   status: number;
   since: number;
   ep: Episode | null;
@@ -265,7 +302,7 @@ export const KNOWN_EVENTS: ReadonlySet<string> = new Set([
   "EventDNOutOfService",
   "EventDNBackInService",
 ]);
-const _CALL_EVENTS = new Set([
+const _CALL_EVENTS = new Set<string>([
   "EventDialing",
   "EventNetworkReached",
   "EventDestinationBusy",
@@ -289,6 +326,19 @@ const _CALL_EVENTS = new Set([
   "EventAttachedDataChanged",
 ]);
 const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "EventServerDisconnected"]);
+/** Event name → small code (one hash lookup per event), and per-code flags. */
+const _EVENT_CODE = new Map<string, number>([...KNOWN_EVENTS].map((e, i) => [e, i]));
+const _IS_CALL_EVENT = Uint8Array.from([...KNOWN_EVENTS], (e) => (_CALL_EVENTS.has(e) ? 1 : 0));
+const _IS_NODE_EVENT = Uint8Array.from([...KNOWN_EVENTS], (e) => (_NODE_EVENTS.has(e) ? 1 : 0));
+/** Call-type action id by call type, and `CallXStarted` id by call-type action id. */
+const _CALL_TYPE_ID: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(CALL_TYPE_ACTIONS).map(([k, v]) => [k, id(v)]),
+);
+const _STARTED: Int16Array = (() => {
+  const a = new Int16Array(NAMES.length).fill(-1);
+  for (const n of Object.values(CALL_TYPE_ACTIONS)) a[id(n)] = id(`${n}Started`);
+  return a;
+})();
 
 /**
  * Interned ownership keys (`dn:ID`, `agent:ID`, `place:ID`): built once per id, not per event.
@@ -313,24 +363,19 @@ function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
 const _NO_ENTRIES = Object.freeze([]) as unknown as Entry[];
 
 const _CALL_TYPES = new Set(["Inbound", "Outbound", "Internal", "Consult", "Unknown"]);
-const _STRING_ATTRS = [
-  "connId",
-  "previousConnId",
-  "otherDN",
-  "thisQueue",
-  "agentId",
-  "workMode",
-  "ani",
-  "dnis",
-  "node",
-] as const;
 
 /** The first attribute with a wrong type, or null. Key-value lists must be flat objects. */
 function _badAttribute(ev: TEvent): string | null {
-  for (const k of _STRING_ATTRS) {
-    const v = ev[k];
-    if (v !== undefined && typeof v !== "string") return k;
-  }
+  // string attributes, read directly (a keyed loop would make each read a megamorphic lookup)
+  if (ev.connId !== undefined && typeof ev.connId !== "string") return "connId";
+  if (ev.previousConnId !== undefined && typeof ev.previousConnId !== "string") return "previousConnId";
+  if (ev.otherDN !== undefined && typeof ev.otherDN !== "string") return "otherDN";
+  if (ev.thisQueue !== undefined && typeof ev.thisQueue !== "string") return "thisQueue";
+  if (ev.agentId !== undefined && typeof ev.agentId !== "string") return "agentId";
+  if (ev.workMode !== undefined && typeof ev.workMode !== "string") return "workMode";
+  if (ev.ani !== undefined && typeof ev.ani !== "string") return "ani";
+  if (ev.dnis !== undefined && typeof ev.dnis !== "string") return "dnis";
+  if (ev.node !== undefined && typeof ev.node !== "string") return "node";
   if (ev.callType !== undefined && !_CALL_TYPES.has(ev.callType)) return "callType";
   for (const k of ["userData", "reasons"] as const) {
     const v = ev[k];
@@ -395,9 +440,13 @@ export class Engine {
   private _invCache: Map<ObjNode, number> | null = null;
   private _dirty: Stat[] = [];
   private _outbox: CrossMessage[] = [];
-  private _local: CrossMessage[] = [];
+  private _local: (CrossMessage | _LocalMsg)[] = [];
+  private readonly _pool: _LocalMsg[] = [];
+  private _nPool = 0;
   private _notes: Notification[] = [];
   private _delivering = false;
+  /** second result of {@link _dnStatus} */
+  private _statusAttrs: Attrs | null = null;
   private readonly _counters: Record<string, number> = {
     eventsIn: 0,
     eventsApplied: 0,
@@ -458,6 +507,9 @@ export class Engine {
       status: STATUS.Monitored,
       statusEp: null,
       path: [],
+      agentComp: null,
+      placeMode: 0,
+      placeComp: null,
     };
     s.path = this.dir.dnPath(def, null);
     this._dns.set(dnId, s);
@@ -471,8 +523,7 @@ export class Engine {
     if (c) return c;
     c = {
       id: cid,
-      dns: new Map(),
-      queues: new Map(),
+      dns: [],
       status: _LOGGED_OUT,
       since: this._startMs,
       ep: null,
@@ -680,15 +731,13 @@ export class Engine {
       this._instant(I.CallAbandonedFromRinging, t, ring, attrs, dn.path);
       const q = attrs.thisQueue;
       if (q)
-        this._send({
-          kind: "reflect",
-          to: _key("dn:", q),
-          dn: q,
-          action: stuck ? "StuckCallCleanedWhileRinging" : "CallAbandonedFromRinging",
-          connId: leg.connId,
+        this._sendReflect(
+          q,
+          stuck ? "StuckCallCleanedWhileRinging" : "CallAbandonedFromRinging",
+          leg.connId,
           t,
-          d: null,
-        });
+          null,
+        );
     }
     const dial = this._endAct(dn, A.CallDialing, t, leg);
     if (dial >= 0) this._instant(I.CallAbandonedFromDialing, t, dial, attrs, dn.path);
@@ -729,11 +778,12 @@ export class Engine {
 
   private _ingest(ev: TEvent): string | null {
     if (ev === null || typeof ev !== "object" || typeof ev.event !== "string") return "malformed";
-    if (!KNOWN_EVENTS.has(ev.event)) return "unknown-event";
+    const code = _EVENT_CODE.get(ev.event);
+    if (code === undefined) return "unknown-event";
     if (typeof ev.time !== "number" || !Number.isFinite(ev.time)) return "missing-attribute:time";
     const t = Math.round(ev.time * 1000);
     this.clock.observe?.(t);
-    if (_NODE_EVENTS.has(ev.event) && ev.thisDN === undefined) {
+    if (_IS_NODE_EVENT[code] === 1 && ev.thisDN === undefined) {
       if (typeof ev.node !== "string") return "missing-attribute:node";
       this.setSourceValid(ev.node, ev.event === "EventLinkConnected", t);
       return null;
@@ -741,10 +791,14 @@ export class Engine {
     if (typeof ev.thisDN !== "string") return "missing-attribute:thisDN";
     const bad = _badAttribute(ev);
     if (bad !== null) return `bad-attribute:${bad}`;
-    if (_CALL_EVENTS.has(ev.event) && typeof ev.connId !== "string") return "missing-attribute:connId";
-    if (!this.dir.dns.has(ev.thisDN)) return "unknown-dn";
-    if (!this._ownAll && !this._owns(`dn:${ev.thisDN}`)) return "not-owned";
-    const dn = this._dn(ev.thisDN)!;
+    if (_IS_CALL_EVENT[code] === 1 && typeof ev.connId !== "string") return "missing-attribute:connId";
+    // state exists for every owned DN that was seen (all owned DNs from the constructor on)
+    let dn = this._dns.get(ev.thisDN);
+    if (dn === undefined) {
+      if (!this.dir.dns.has(ev.thisDN)) return "unknown-dn";
+      if (!this._ownAll && !this._owns(`dn:${ev.thisDN}`)) return "not-owned";
+      dn = this._dn(ev.thisDN)!;
+    }
     if (ev.node) dn.nodes.add(ev.node);
     const r = dn.mediation ? this._mediationEvent(dn, ev, t) : this._regularEvent(dn, ev, t);
     if (r === null) this._refreshDnStatus(dn, t);
@@ -841,26 +895,16 @@ export class Engine {
         if (ring >= 0) {
           this._instant(I.CallAnswered, t, ring, leg.attrs, dn.path);
           const q = leg.attrs.thisQueue;
-          if (q)
-            this._send({
-              kind: "reflect",
-              to: _key("dn:", q),
-              dn: q,
-              action: "CallAnswered",
-              connId: leg.connId,
-              t,
-              d: null,
-            });
+          if (q) this._sendReflect(q, "CallAnswered", leg.connId, t, null);
         }
         const dial = this._endAct(dn, A.CallDialing, t, leg);
         if (dial >= 0) this._instant(I.CallDialed, t, dial, leg.attrs, dn.path);
-        const typeName = CALL_TYPE_ACTIONS[leg.attrs.callType ?? "Unknown"] ?? "CallUnknown";
-        const ta = id(typeName);
+        const ta = _CALL_TYPE_ID[leg.attrs.callType ?? "Unknown"] ?? I.CallUnknown;
         let running = false;
         for (const a of leg.acts.keys()) if (_CALL_TYPE_IDS.has(a)) running = true;
         if (!running) {
           this._startAct(dn, ta, t, leg.attrs, leg);
-          this._instant(id(`${typeName}Started`), t, 0, leg.attrs, dn.path);
+          this._instant(_STARTED[ta], t, 0, leg.attrs, dn.path);
         }
         return null;
       }
@@ -954,16 +998,7 @@ export class Engine {
       if (a === A.AfterCallWork && d >= 0) {
         this._instant(I.ACWCompleted, t, d, ep?.attrs ?? null, dn.path);
         const q = ep?.attrs?.thisQueue ?? dn.lastQueue;
-        if (q)
-          this._send({
-            kind: "reflect",
-            to: _key("dn:", q),
-            dn: q,
-            action: "ACWCompleted",
-            connId: "",
-            t,
-            d,
-          });
+        if (q) this._sendReflect(q, "ACWCompleted", "", t, d);
       }
     }
   }
@@ -987,18 +1022,14 @@ export class Engine {
     const old = dn.agent;
     if (old) {
       this._agentDns.get(old.id)?.delete(dn);
-      this._send({
-        kind: "agentDn",
-        to: _key("agent:", old.id),
-        agent: old.id,
-        dn: dn.def.id,
-        status: -1,
-        t,
-        attrs: null,
-        queue: null,
-      });
+      this._sendAgentDn(dn, -1, t, null, null);
     }
     dn.agent = ag;
+    dn.agentComp = null;
+    if (ag && this.owns(_key("agent:", ag.id)))
+      dn.agentComp =
+        this._agents.get(ag.id) ??
+        this._composite(this._agents, ag.id, this.dir.agentPath(ag.id), SRC.AgentStatus);
     if (ag) {
       let set = this._agentDns.get(ag.id);
       if (!set) {
@@ -1066,15 +1097,11 @@ export class Engine {
         const ep = leg.acts.get(A.CallWait);
         const d = this._endAct(dn, A.CallWait, t, leg);
         if (d >= 0 && ep) {
-          const name =
-            ev.event === "EventAbandoned"
-              ? "CallAbandoned"
-              : ev.event === "EventDiverted" || ev.event === "EventRouteUsed"
-                ? "CallDistributed"
-                : "CallCleared";
-          this._instant(id(name), t, d, leg.attrs, dn.path);
-          if (name === "CallDistributed" && !leg.reflected)
-            dn.pending.set(leg.connId, { enter: ep.s, last: t });
+          const distributed = ev.event === "EventDiverted" || ev.event === "EventRouteUsed";
+          const aid =
+            ev.event === "EventAbandoned" ? I.CallAbandoned : distributed ? I.CallDistributed : I.CallCleared;
+          this._instant(aid, t, d, leg.attrs, dn.path);
+          if (distributed && !leg.reflected) dn.pending.set(leg.connId, { enter: ep.s, last: t });
         }
         for (const [a] of [...leg.acts]) this._endAct(dn, a, t, leg);
         dn.legs.delete(leg.connId);
@@ -1118,11 +1145,13 @@ export class Engine {
   // ------------------------------------------------------------------------------------------
   // statuses
 
-  private _dnStatus(dn: DnState): [number, Attrs | null] {
-    if (dn.down > 0) return [STATUS.NotMonitored, null];
+  /** Status of a DN; the attributes of its defining action are left in `_statusAttrs`. */
+  private _dnStatus(dn: DnState): number {
+    this._statusAttrs = null;
+    if (dn.down > 0) return STATUS.NotMonitored;
     let best: number = STATUS.Monitored;
     let attrs: Attrs | null = null;
-    if (dn.mediation) return [best, null];
+    if (dn.mediation) return best;
     for (const ep of dn.nonIxn.values()) {
       const p = STATUS_OF_ACTION[ep.a];
       if (p > best) {
@@ -1141,11 +1170,13 @@ export class Engine {
         }
       }
     }
-    return [best, attrs];
+    this._statusAttrs = attrs;
+    return best;
   }
 
   private _refreshDnStatus(dn: DnState, t: number, force = false): void {
-    const [st, attrs] = this._dnStatus(dn);
+    const st = this._dnStatus(dn);
+    const attrs = this._statusAttrs;
     if (st === dn.status && !force) {
       if (!dn.statusEp || dn.statusEp.attrs === attrs) return;
       // same status, new defining data (reason change, attached data): filters re-evaluate
@@ -1156,36 +1187,15 @@ export class Engine {
       dn.status = st;
       dn.statusEp = this._startEp(ACTION_OF_STATUS[st], t, attrs, dn.path, SRC.DNStatus);
     }
-    if (dn.agent) {
-      this._send({
-        kind: "agentDn",
-        to: _key("agent:", dn.agent.id),
-        agent: dn.agent.id,
-        dn: dn.def.id,
-        status: st,
-        t,
-        attrs,
-        queue: dn.loginQueue,
-      });
-    }
-    if (dn.def.place) {
-      this._send({
-        kind: "placeDn",
-        to: _key("place:", dn.def.place),
-        place: dn.def.place,
-        dn: dn.def.id,
-        status: st,
-        loggedIn: dn.agent !== null,
-        t,
-        attrs,
-      });
-    }
+    if (dn.agent) this._sendAgentDn(dn, st, t, attrs, dn.loginQueue);
+    if (dn.def.place) this._sendPlaceDn(dn, st, t, attrs);
   }
 
   private _recompose(c: Composite, t: number, kind: number, isAgent: boolean): void {
     let best = -1;
     let attrs: Attrs | null = null;
-    for (const v of c.dns.values()) {
+    for (let i = 0; i < c.dns.length; i++) {
+      const v = c.dns[i];
       if (!v.loggedIn) continue;
       if (v.st > best) {
         best = v.st;
@@ -1216,7 +1226,7 @@ export class Engine {
     if (c.qDirty) {
       c.qDirty = false;
       const qs = new Set<string>(this.dir.origQueuesOfAgent.get(c.id) ?? []);
-      for (const q of c.queues.values()) if (q) qs.add(q);
+      for (const v of c.dns) if (v.queue) qs.add(v.queue);
       c.pq = [...qs];
       for (const [q, ep] of [...c.pseudoLogin]) {
         if (qs.has(q)) continue;
@@ -1322,15 +1332,172 @@ export class Engine {
     }
   }
 
+  /** A recycled local message. */
+  private _localMsg(kind: number, dn: string, t: number): _LocalMsg {
+    let m = this._pool[this._nPool];
+    if (m === undefined) {
+      m = new _LocalMsg();
+      this._pool.push(m);
+    }
+    this._nPool++;
+    m.kind = kind;
+    m.dn = dn;
+    m.t = t;
+    this._local.push(m);
+    return m;
+  }
+
+  /** DN status or binding of `dn`'s agent changed (`status` -1: the agent left the DN). */
+  private _sendAgentDn(
+    dn: DnState,
+    status: number,
+    t: number,
+    attrs: Attrs | null,
+    queue: string | null,
+  ): void {
+    const ag = dn.agent!;
+    if (dn.agentComp !== null) {
+      const m = this._localMsg(_M_AGENT, dn.def.id, t);
+      m.c = dn.agentComp;
+      m.status = status;
+      m.attrs = attrs;
+      m.queue = queue;
+      return;
+    }
+    this._send({
+      kind: "agentDn",
+      to: _key("agent:", ag.id),
+      agent: ag.id,
+      dn: dn.def.id,
+      status,
+      t,
+      attrs,
+      queue,
+    });
+  }
+
+  private _sendPlaceDn(dn: DnState, status: number, t: number, attrs: Attrs | null): void {
+    const place = dn.def.place!;
+    if (dn.placeMode === 0) {
+      if (this.owns(_key("place:", place))) {
+        dn.placeMode = 1;
+        dn.placeComp =
+          this._places.get(place) ??
+          (this.dir.obj("Place", place)
+            ? this._composite(this._places, place, this.dir.placePath(place), SRC.PlaceStatus)
+            : null);
+      } else dn.placeMode = 2;
+    }
+    if (dn.placeMode === 1) {
+      // a place missing from the directory: the message would be dropped on arrival
+      if (dn.placeComp === null) return;
+      const m = this._localMsg(_M_PLACE, dn.def.id, t);
+      m.c = dn.placeComp;
+      m.status = status;
+      m.attrs = attrs;
+      m.loggedIn = dn.agent !== null;
+      return;
+    }
+    this._send({
+      kind: "placeDn",
+      to: _key("place:", place),
+      place,
+      dn: dn.def.id,
+      status,
+      loggedIn: dn.agent !== null,
+      t,
+      attrs,
+    });
+  }
+
+  private _sendReflect(q: string, action: string, connId: string, t: number, d: number | null): void {
+    if (this._ownAll || this._owns(_key("dn:", q))) {
+      const m = this._localMsg(_M_REFLECT, q, t);
+      m.action = action;
+      m.connId = connId;
+      m.d = d;
+      return;
+    }
+    this._send({ kind: "reflect", to: _key("dn:", q), dn: q, action, connId, t, d });
+  }
+
   private _flushLocal(): void {
     if (this._delivering) return;
     this._delivering = true;
     try {
-      for (let i = 0; i < this._local.length; i++) this._apply(this._local[i]);
+      for (let i = 0; i < this._local.length; i++) {
+        const m = this._local[i];
+        if (m instanceof _LocalMsg) this._applyLocal(m);
+        else this._apply(m);
+      }
     } finally {
       this._local.length = 0;
+      for (let i = 0; i < this._nPool; i++) {
+        const m = this._pool[i];
+        m.c = null;
+        m.attrs = null;
+      }
+      this._nPool = 0;
       this._delivering = false;
     }
+  }
+
+  private _applyLocal(m: _LocalMsg): void {
+    this.clock.observe?.(m.t);
+    if (m.kind === _M_AGENT) this._agentDn(m.c!, m.dn, m.status, m.t, m.attrs, m.queue);
+    else if (m.kind === _M_PLACE) this._placeDn(m.c!, m.dn, m.status, m.loggedIn, m.t, m.attrs);
+    else this._reflect(m.dn, m.action, m.connId, m.t, m.d);
+  }
+
+  private _agentDn(
+    c: Composite,
+    dn: string,
+    status: number,
+    t: number,
+    attrs: Attrs | null,
+    queue: string | null,
+  ): void {
+    const ds = c.dns;
+    let i = 0;
+    while (i < ds.length && ds[i].dn !== dn) i++;
+    if (status < 0) {
+      if (i < ds.length) {
+        ds.splice(i, 1);
+        c.qDirty = true;
+      }
+    } else if (i < ds.length) {
+      const cur = ds[i];
+      cur.st = status;
+      cur.attrs = attrs;
+      if (cur.queue !== queue) {
+        cur.queue = queue;
+        c.qDirty = true;
+      }
+    } else {
+      ds.push({ dn, st: status, attrs, loggedIn: true, queue });
+      c.qDirty = true;
+    }
+    this._recompose(c, t, SRC.AgentStatus, true);
+  }
+
+  private _placeDn(
+    c: Composite,
+    dn: string,
+    status: number,
+    loggedIn: boolean,
+    t: number,
+    attrs: Attrs | null,
+  ): void {
+    const ds = c.dns;
+    let i = 0;
+    while (i < ds.length && ds[i].dn !== dn) i++;
+    if (i < ds.length) {
+      const cur = ds[i];
+      cur.st = status;
+      cur.attrs = attrs;
+      cur.loggedIn = loggedIn;
+    } else ds.push({ dn, st: status, attrs, loggedIn, queue: null });
+    this._recompose(c, t, SRC.PlaceStatus, false);
   }
 
   /** Messages for keys owned by other partitions, in order; the caller delivers them. */
@@ -1363,21 +1530,7 @@ export class Engine {
       const c =
         this._agents.get(m.agent) ??
         this._composite(this._agents, m.agent, this.dir.agentPath(m.agent), SRC.AgentStatus);
-      if (m.status < 0) {
-        c.dns.delete(m.dn);
-        if (c.queues.delete(m.dn)) c.qDirty = true;
-      } else {
-        const cur = c.dns.get(m.dn);
-        if (cur) {
-          cur.st = m.status;
-          cur.attrs = m.attrs;
-        } else c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: true });
-        if (c.queues.get(m.dn) !== m.queue) {
-          c.queues.set(m.dn, m.queue);
-          c.qDirty = true;
-        }
-      }
-      this._recompose(c, m.t, SRC.AgentStatus, true);
+      this._agentDn(c, m.dn, m.status, m.t, m.attrs, m.queue);
     } else if (m.kind === "sinceLogin") {
       for (const st of this.dir.obj("Agent", m.agent)?.stats ?? []) {
         if (st.spec.profile.kind !== "sinceLogin") continue;
@@ -1390,40 +1543,42 @@ export class Engine {
         if (!this.dir.obj("Place", m.place)) return;
         c = this._composite(this._places, m.place, this.dir.placePath(m.place), SRC.PlaceStatus);
       }
-      const cur = c.dns.get(m.dn);
-      if (cur) {
-        cur.st = m.status;
-        cur.attrs = m.attrs;
-        cur.loggedIn = m.loggedIn;
-      } else c.dns.set(m.dn, { st: m.status, attrs: m.attrs, loggedIn: m.loggedIn });
-      this._recompose(c, m.t, SRC.PlaceStatus, false);
-    } else {
-      const dn = this._dn(m.dn);
-      if (!dn?.mediation) return;
-      if (m.action === "ACWCompleted") {
-        this._instant(I.ACWCompleted, m.t, m.d ?? 0, null, dn.path);
-        return;
-      }
-      let enter: number | null = null;
-      const p = dn.pending.get(m.connId);
-      if (p) {
-        enter = p.enter;
-        dn.pending.delete(m.connId);
-      } else {
-        const leg = dn.legs.get(m.connId);
-        const ep = leg?.acts.get(A.CallWait);
-        if (leg && ep && !leg.reflected) {
-          enter = ep.s;
-          leg.reflected = true;
-        }
-      }
-      if (enter === null) {
-        this._counters.reflectUnmatched++;
-        return;
-      }
-      const aid = actionId(m.action);
-      if (aid >= 0) this._instant(aid, m.t, Math.max(0, m.t - enter), null, dn.path);
+      this._placeDn(c, m.dn, m.status, m.loggedIn, m.t, m.attrs);
+    } else this._reflect(m.dn, m.action, m.connId, m.t, m.d);
+  }
+
+  /** A reflected call outcome (or ACW) reaches queue DN `q`. */
+  private _reflect(q: string, action: string, connId: string, t: number, d: number | null): void {
+    const dn = this._dn(q);
+    if (!dn?.mediation) return;
+    if (action === "ACWCompleted") {
+      this._instant(I.ACWCompleted, t, d ?? 0, null, dn.path);
+      return;
     }
+    let enter: number | null = null;
+    const p = dn.pending.get(connId);
+    if (p) {
+      enter = p.enter;
+      dn.pending.delete(connId);
+    } else {
+      const leg = dn.legs.get(connId);
+      const ep = leg?.acts.get(A.CallWait);
+      if (leg && ep && !leg.reflected) {
+        enter = ep.s;
+        leg.reflected = true;
+      }
+    }
+    if (enter === null) {
+      this._counters.reflectUnmatched++;
+      return;
+    }
+    const aid =
+      action === "CallAnswered"
+        ? I.CallAnswered
+        : action === "CallAbandonedFromRinging"
+          ? I.CallAbandonedFromRinging
+          : actionId(action);
+    if (aid >= 0) this._instant(aid, t, Math.max(0, t - enter), null, dn.path);
   }
 
   // ------------------------------------------------------------------------------------------
