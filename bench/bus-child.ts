@@ -5,12 +5,14 @@
  * time at 8 (latency runs), filler to the record size.
  *
  * Usage: bun bench/bus-child.ts '{"role":"bus-prod", ...}'
- * Experiment knobs (environment): BUS_PUBLISH_EVERY (producer), BUS_SPIN_MS (event-loop consumer).
+ * Experiment knobs (environment): BUS_PUBLISH_EVERY (producer), BUS_BATCH (records per batch of the
+ * batch producer, default 64), BUS_SPIN_MS (event-loop consumer).
  * @module
  */
 import { connect as natsConnect } from "nats";
 import { libshm, napSync } from "../packages/shm-bus/src/bun/libshm.ts";
 import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
+import { RecordBatch } from "../packages/shm-bus/src/record_batch.ts";
 
 interface Args {
   role: string;
@@ -71,12 +73,46 @@ function template(size: number): { u8: Uint8Array<ArrayBuffer>; dv: DataView } {
   return { u8: u8.subarray(0, size), dv: new DataView(u8.buffer) };
 }
 
+/**
+ * Producer back-off for a batch: offer it until the ring took every record (publish, re-check
+ * 64 times, then nap 10 µs).
+ */
+function offerBatchOrBackOff(
+  bus: { offerBatch(to: number, b: RecordBatch): number; flush(): void },
+  batch: RecordBatch,
+): void {
+  let k = 0;
+  while (bus.offerBatch(1, batch) === 0 || batch.count !== 0) {
+    if (batch.count === 0) return;
+    bus.flush();
+    if (++k > 64) napSync(10);
+  }
+}
+
 async function busProd(): Promise<void> {
   const seg = ShmSegment.attach(a.name!);
   const bus = seg.join(0, { heartbeatMs: 100, publishEvery: Number(process.env.BUS_PUBLISH_EVERY ?? 64) });
   const { u8, dv } = template(a.size);
   const t0 = now();
-  if (a.mode === "tput" || a.mode === "tput-wait") {
+  if (a.batch) {
+    // batch producer: records built in a RecordBatch (the filler once per scratch position, the
+    // sequence number in every record), `offerBatch` every BUS_BATCH records: one copy per batch
+    const per = Number(process.env.BUS_BATCH ?? 64);
+    const batch = new RecordBatch(bus.maxRecord, Math.max(65536, per * ((a.size + 15) & ~7)));
+    const b32 = new Int32Array(batch.bytes.buffer);
+    const filled = new Uint8Array(batch.bytes.length); // scratch positions that hold the filler
+    for (let i = 0; i < a.count; i++) {
+      const at = batch.add(a.size);
+      if (filled[at] === 0) {
+        batch.bytes.set(u8, at);
+        filled[at] = 1;
+      }
+      b32[at >> 2] = i;
+      if (batch.count >= per) offerBatchOrBackOff(bus, batch);
+    }
+    offerBatchOrBackOff(bus, batch);
+    bus.flush();
+  } else if (a.mode === "tput" || a.mode === "tput-wait") {
     for (let i = 0; i < a.count; i++) {
       dv.setUint32(0, i, true);
       offerOrBackOff(bus, u8);

@@ -180,6 +180,15 @@ function items(haveRedis: boolean, haveNats: boolean): Item[] {
         }),
     });
     out.push({
+      name: `tput bus-batch ${size}`,
+      run: () =>
+        withSegment(ringFor(size), async (name) => {
+          const base = { name, size, count: n, mode: "tput", rate: 0 };
+          const r = await pair({ ...base, role: "bus-cons" }, { ...base, role: "bus-prod", batch: true });
+          return tput(size, n, r.prod.t0 as number, r.cons.t1 as number, r.cons.bad as number);
+        }),
+    });
+    out.push({
       name: `tput bus-wait ${size}`,
       run: () =>
         withSegment(ringFor(size), async (name) => {

@@ -16,6 +16,7 @@
  * @module
  */
 import type { MemberInfo } from "./membership.ts";
+import type { RecordBatch } from "./record_batch.ts";
 import type { RecordHandler } from "./ring.ts";
 
 /** Address of a record for every other instance (the publisher's broadcast ring). */
@@ -39,6 +40,14 @@ export interface Bus {
    * record above `maxRecord` or an unknown/self address.
    */
   offer(to: number, src: Uint8Array, offset?: number, length?: number): boolean;
+  /**
+   * Moves the leading records of `batch` (built with `new RecordBatch(maxRecord)`) to `to` (or
+   * {@link BROADCAST}), in order, as many as the ring has room for, and returns how many: 0 when
+   * the ring is full (back-pressure; nothing unread is overwritten). Records not taken stay in
+   * the batch for the next call; a batch fully taken is empty again. One copy per batch (two at
+   * the ring's wrap) instead of one per record; lazy publication as for `offer`.
+   */
+  offerBatch(to: number, batch: RecordBatch): number;
   /** Reserves a record of `length` bytes for `to`; returns its offset in `buffer`, or -1 when full. */
   claim(to: number, length: number): number;
   /** Commits the record last claimed (visible after the next publication). */

@@ -11,6 +11,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { BROADCAST, type Bus } from "./bus.ts";
+import { RecordBatch } from "./record_batch.ts";
 import { RecordTooLargeError } from "./ring.ts";
 
 /** What a fixture is built with. */
@@ -226,6 +227,111 @@ export function busContract(name: string, makeBus: MakeBus): void {
       while (b.poll(hB) > 0) {}
       expect(gotB).toBe(sent);
       expect(c).toBeDefined();
+    });
+
+    test("offerBatch: order and no loss, SPSC and broadcast, mixed with offer, across many wraps", async () => {
+      const { buses } = await open({ instances: 3, ringBytes: 1 << 14, maxRecord: 1024 });
+      const [a, b, c] = buses;
+      const N = 6000;
+      const got = { spsc: 0, bcastB: 0, bcastC: 0 };
+      const scratch = new Uint8Array(1024);
+      const lenOf = (seq: number) => 12 + ((seq * 53) % 300);
+      const onC = (u8: Uint8Array, off: number, len: number, from: number) => {
+        const [f, seq] = checkRecord(u8, off, len);
+        expect(from).toBe(0);
+        expect(f).toBe(0);
+        if (seq >= 1_000_000) expect(seq - 1_000_000).toBe(got.bcastC++);
+        else {
+          expect(len).toBe(lenOf(seq));
+          expect(seq).toBe(got.spsc++);
+        }
+      };
+      const onB = (u8: Uint8Array, off: number, len: number) => {
+        const [, seq] = checkRecord(u8, off, len);
+        expect(seq - 1_000_000).toBe(got.bcastB++);
+      };
+      const spsc = new RecordBatch(a.maxRecord, 4096);
+      const bcast = new RecordBatch(a.maxRecord, 2048);
+      let s = 0;
+      let sb = 0;
+      while (got.spsc < N || got.bcastB < N || got.bcastC < N) {
+        // fill the batches (every 7th record goes through offer() instead, when the batch is empty)
+        while (s < N) {
+          if (s % 7 === 0 && spsc.count === 0) {
+            if (!a.offer(2, makeRecord(scratch, 0, s, lenOf(s)))) break;
+            s++;
+            continue;
+          }
+          const at = spsc.add(lenOf(s));
+          if (at < 0) break;
+          makeRecord(spsc.bytes.subarray(at), 0, s++, lenOf(s - 1));
+        }
+        while (sb < N && bcast.push(makeRecord(scratch, 0, 1_000_000 + sb, 20))) sb++;
+        a.offerBatch(2, spsc);
+        a.offerBatch(BROADCAST, bcast);
+        a.flush();
+        c.poll(onC, 500);
+        b.poll(onB, 500);
+        await Promise.resolve();
+      }
+      expect([got.spsc, got.bcastB, got.bcastC]).toEqual([N, N, N]);
+      expect(spsc.count + bcast.count).toBe(0);
+    });
+
+    test("offerBatch back-pressure: takes what fits, keeps the rest, never overwrites unread data", async () => {
+      const { buses } = await open({ instances: 2, ringBytes: 1 << 14, maxRecord: 1024 });
+      const [a, b] = buses;
+      const batch = new RecordBatch(a.maxRecord, 1 << 16); // four times the ring
+      let added = 0;
+      for (let at = batch.add(200); at >= 0; at = batch.add(200)) {
+        makeRecord(batch.bytes.subarray(at), 0, added++, 200);
+      }
+      const first = a.offerBatch(1, batch);
+      expect(first).toBeGreaterThan(10);
+      expect(first).toBeLessThan(added);
+      expect(batch.count).toBe(added - first);
+      expect(a.offerBatch(1, batch)).toBe(0); // full
+      expect(a.offer(1, new Uint8Array(200))).toBe(false);
+      a.flush();
+      let got = 0;
+      const h = (u8: Uint8Array, off: number, len: number) => {
+        const [, seq] = checkRecord(u8, off, len);
+        expect(seq).toBe(got++);
+      };
+      b.poll(h, 5);
+      expect(got).toBe(5);
+      const second = a.offerBatch(1, batch); // room for a few more, after the unread ones
+      expect(second).toBeGreaterThan(0);
+      expect(second).toBeLessThan(10);
+      while (batch.count > 0) {
+        a.offerBatch(1, batch);
+        a.flush();
+        b.poll(h, 7);
+      }
+      a.flush();
+      while (b.poll(h) > 0) {}
+      expect(got).toBe(added);
+    });
+
+    test("offerBatch: records of 0 and maxRecord bytes pass; larger ones are refused", async () => {
+      const { buses } = await open({ instances: 2, ringBytes: 1 << 15, maxRecord: 8192 });
+      const [a, b] = buses;
+      const batch = new RecordBatch(a.maxRecord, 16400);
+      expect(batch.add(0)).toBeGreaterThanOrEqual(0);
+      const at = batch.add(8192);
+      makeRecord(batch.bytes.subarray(at), 0, 1, 8192);
+      expect(() => batch.add(8193)).toThrow(RecordTooLargeError);
+      expect(() => batch.add(8193)).toThrow(/8193 bytes.*0\.\.8192/);
+      expect(() => a.offerBatch(1, new RecordBatch(8200))).toThrow(RecordTooLargeError);
+      expect(() => a.offerBatch(0, batch)).toThrow(/bad destination/);
+      expect(a.offerBatch(1, batch)).toBe(2);
+      a.flush();
+      const lens: number[] = [];
+      b.poll((u8, off, len) => {
+        lens.push(len);
+        if (len > 0) expect(checkRecord(u8, off, len)).toEqual([0, 1]);
+      });
+      expect(lens).toEqual([0, 8192]);
     });
 
     test("a parked subscriber is woken by a publication", async () => {

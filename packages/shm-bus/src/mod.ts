@@ -50,6 +50,7 @@ export {
 } from "./membership.ts";
 export { MemoryCluster, type MemoryClusterOptions } from "./memory.ts";
 export { AtomicsParker, LocalParker, type Parker } from "./parker.ts";
+export { DEFAULT_BATCH_BYTES, RecordBatch } from "./record_batch.ts";
 export {
   type RecordHandler,
   RecordTooLargeError,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { Layout } from "./layout.ts";
+import { RecordBatch } from "./record_batch.ts";
 import { RecordTooLargeError, RingReader, RingWriter, recordSize } from "./ring.ts";
 import { initSegment } from "./segment.ts";
 
@@ -26,6 +27,10 @@ describe("SPSC ring", () => {
             fc.record({ op: fc.constant("offer" as const), len: fc.integer({ min: 0, max: 1024 }) }),
             fc.record({ op: fc.constant("poll" as const), max: fc.integer({ min: 1, max: 20 }) }),
             fc.record({ op: fc.constant("flush" as const) }),
+            fc.record({
+              op: fc.constant("batch" as const),
+              lens: fc.array(fc.integer({ min: 0, max: 1024 }), { maxLength: 12 }),
+            }),
           ),
           { maxLength: 300 },
         ),
@@ -34,6 +39,9 @@ describe("SPSC ring", () => {
           const g = seg.layout.spsc(0, 1);
           const w = new RingWriter(seg.view, g, 1024, { publishEvery });
           const r = new RingReader(seg.view, g, 0, 1024);
+          // a batch larger than the ring, kept across ops: what a ring does not take stays in it
+          const batch = new RecordBatch(1024, 8192);
+          const inBatch: [number, number][] = [];
           const queue: [number, number][] = []; // committed: [seq, len]
           let published = 0; // how many of the queue are published
           let seq = 0;
@@ -62,6 +70,22 @@ describe("SPSC ring", () => {
                 expect(held + recordSize(o.len) + 2 * recordSize(1024)).toBeGreaterThan(4096);
               }
               seq++;
+            } else if (o.op === "batch") {
+              for (const len of o.lens) {
+                const at = batch.add(len);
+                if (at < 0) continue; // scratch full
+                batch.bytes.set(rec(seq, len), at);
+                inBatch.push([seq++, len]);
+              }
+              const n = w.offerBatch(batch);
+              expect(batch.count).toBe(inBatch.length - n);
+              queue.push(...inBatch.splice(0, n));
+              if (n > 0 && w.pending === 0) published = queue.length;
+              if (inBatch.length > 0) {
+                // the first record left could not fit (same bound as for offer)
+                const held = queue.reduce((a, [, l]) => a + recordSize(l), 0);
+                expect(held + recordSize(inBatch[0][1]) + 2 * recordSize(1024)).toBeGreaterThan(4096);
+              }
             } else if (o.op === "flush") {
               w.publish();
               published = queue.length;
@@ -73,12 +97,71 @@ describe("SPSC ring", () => {
           }
           w.publish();
           while (deliver(1000) > 0) {}
+          while (inBatch.length > 0) {
+            const n = w.offerBatch(batch);
+            queue.push(...inBatch.splice(0, n));
+            w.publish();
+            while (deliver(1000) > 0) {}
+          }
+          expect(batch.count).toBe(0);
           expect(queue.length).toBe(0);
           expect(r.overruns).toBe(0);
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  test("offerBatch: cursors wrap at 2^31 and 2^32; records ending exactly at the ring's end", () => {
+    for (const start of [0x7fffffff - 5000, -5000]) {
+      for (const fixed of [0, 56]) {
+        // fixed 56-byte payloads are 64-byte records: 4096 / 64, the last one ends at the end
+        const seg = mk();
+        const g = seg.layout.spsc(0, 1);
+        const aligned = start & ~7;
+        seg.view.i32[g.tailOff >> 2] = aligned;
+        seg.view.i32[g.cursorOff >> 2] = aligned;
+        const w = new RingWriter(seg.view, g, 1024, { publishEvery: 3 });
+        const r = new RingReader(seg.view, g, 0, 1024);
+        const lenOf = (i: number) => (fixed > 0 ? fixed : 1 + ((i * 37) % 300));
+        const batch = new RecordBatch(1024, 2048);
+        let sent = 0;
+        let got = 0;
+        while (got < 400) {
+          for (let at = batch.add(lenOf(sent)); at >= 0; at = batch.add(lenOf(sent))) {
+            batch.bytes.set(rec(sent++, lenOf(sent - 1)), at);
+          }
+          w.offerBatch(batch);
+          w.publish();
+          r.poll((u8, off, len) => {
+            expect(len).toBe(lenOf(got));
+            expect(isRec(u8, off, len, got++)).toBe(true);
+          }, 7);
+        }
+        expect(r.overruns).toBe(0);
+        expect(w.records).toBe(sent - batch.count);
+      }
+    }
+  });
+
+  test("offerBatch refuses a batch built for larger records; add() refuses oversize records", () => {
+    const seg = mk();
+    const w = new RingWriter(seg.view, seg.layout.spsc(0, 1), 1024);
+    const big = new RecordBatch(2048, 4096);
+    big.add(10);
+    expect(() => w.offerBatch(big)).toThrow(RecordTooLargeError);
+    expect(big.count).toBe(1);
+    const b = new RecordBatch(1024, 2048);
+    expect(() => b.add(1025)).toThrow(RecordTooLargeError);
+    expect(() => b.add(-1)).toThrow(RangeError);
+    expect(() => b.add(2.5)).toThrow(RangeError);
+    expect(() => new RecordBatch(1024, 1000)).toThrow(/multiple of 8/);
+    expect(w.offerBatch(b)).toBe(0); // empty
+    expect(b.push(new Uint8Array(1024))).toBe(true);
+    expect(b.push(new Uint8Array(1020))).toBe(false); // scratch full: 2048 < 2 x 1032
+    expect(w.offerBatch(b)).toBe(1);
+    expect(b.count).toBe(0);
+    expect(b.byteLength).toBe(0);
   });
 
   test("claim/commit: nothing visible before publication; padding at the wrap is invisible", () => {
@@ -217,6 +300,33 @@ describe("broadcast ring", () => {
     const got: number[] = [];
     r1.poll((u8, off, len) => got.push(isRec(u8, off, len, 1000) ? 1000 : -1), 10);
     expect(got).toEqual([1000]);
+  });
+
+  test("offerBatch with nobody listening never blocks, and a subscriber joining mid-way is never lapped", () => {
+    const seg = mk();
+    const g = seg.layout.broadcast(0);
+    const w = new RingWriter(seg.view, g, 1024, { publishEvery: 64 });
+    const batch = new RecordBatch(1024, 16384); // 4 x the ring: goes round several times
+    let seq = 0;
+    for (let round = 0; round < 5; round++) {
+      while (batch.push(rec(seq, 100))) seq++;
+      const c = batch.count;
+      expect(w.offerBatch(batch)).toBe(c); // all taken at once
+      expect(batch.count).toBe(0);
+    }
+    const r1 = new RingReader(seg.view, g, 1, 1024);
+    expect(r1.attach(7)).toBe(false); // starts at the (published) tail
+    expect(r1.available()).toBe(false);
+    const first = seq;
+    while (batch.push(rec(seq, 100))) seq++;
+    const n = w.offerBatch(batch); // now the reader holds the writer back
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(seq - first);
+    w.publish();
+    let got = first;
+    r1.poll((u8, off, len) => expect(isRec(u8, off, len, got++)).toBe(true), 1000);
+    expect(got).toBe(first + n);
+    expect(r1.overruns).toBe(0);
   });
 
   test("the slowest live subscriber holds the writer; a dead one is evicted and finds out", () => {

@@ -23,6 +23,7 @@
  * @module
  */
 import { C, CC, LINE, PC, RECORD_HEADER, type RingGeometry } from "./layout.ts";
+import type { RecordBatch } from "./record_batch.ts";
 import type { SegmentView } from "./segment.ts";
 
 /**
@@ -228,6 +229,87 @@ export class RingWriter {
     this.bytes += length;
     if (++this._pending >= this.publishEvery || this._noReaders) this.publish();
     return true;
+  }
+
+  /**
+   * Moves the leading records of `batch` into the ring, in order, as many as fit, and returns how
+   * many (0 when full: back-pressure, nothing overwritten). The batch is already framed: one
+   * `set` copies it (two at the ring's wrap); the stamps, the tail, the counters and the capacity
+   * check are done once per record in a tight loop or once per batch. What is not taken stays in
+   * the batch. Throws a RangeError for a batch built with a larger `maxRecord` than the ring's.
+   */
+  offerBatch(batch: RecordBatch): number {
+    if (batch.maxRecord > this._maxRecord) {
+      throw new RecordTooLargeError(
+        `batch built for records up to ${batch.maxRecord} bytes: this ring takes 0..${this._maxRecord}`,
+      );
+    }
+    const s = batch._start;
+    const e = batch._end;
+    if (s === e) return 0;
+    const b32 = batch._i32;
+    const src = batch.bytes;
+    const i32 = this._i32;
+    const cap = this._cap;
+    let noReaders = this._noReaders;
+    let t = this._tail;
+    let idx = t & this._mask;
+    let limit = this._limit;
+    let chunk = s; // first scratch byte not yet copied
+    let dst = idx; // where it goes in the ring
+    let p = s;
+    let n = 0;
+    let bytes = 0;
+    while (p !== e) {
+      const w = p >> 2;
+      const len = b32[w];
+      const size = (len + 15) & ~7;
+      const pad = idx + size > cap ? cap - idx : 0;
+      if (((t + pad + size - limit) | 0) > 0 || noReaders) {
+        this._tail = t; // the limit is computed from the tail
+        this._refreshLimit(pad + size);
+        limit = this._limit;
+        noReaders = this._noReaders;
+        if (((t + pad + size - limit) | 0) > 0) {
+          this.full++;
+          break;
+        }
+      }
+      if (pad !== 0) {
+        // copy what goes before the end, pad the rest of the ring, go on at 0
+        if (p !== chunk) this._u8.set(src.subarray(chunk, p), this._dataOff + dst);
+        const pw = this._dataI32 + (idx >> 2);
+        i32[pw] = -pad;
+        i32[pw + 1] = t;
+        t = (t + pad) | 0;
+        idx = 0;
+        chunk = p;
+        dst = 0;
+      }
+      b32[w + 1] = t;
+      t = (t + size) | 0;
+      idx += size;
+      p += size;
+      n++;
+      bytes += len;
+      if (idx === cap) {
+        // ends exactly at the end of the ring: the next record starts at 0
+        this._u8.set(src.subarray(chunk, p), this._dataOff + dst);
+        idx = 0;
+        chunk = p;
+        dst = 0;
+      }
+    }
+    if (p !== chunk) this._u8.set(src.subarray(chunk, p), this._dataOff + dst);
+    this._tail = t;
+    if (n === 0) return 0;
+    this._claimSize = 0; // a pending claim()'s header was overwritten
+    batch._taken(p, n);
+    this.records += n;
+    this.bytes += bytes;
+    this._pending += n;
+    if (this._pending >= this.publishEvery || this._noReaders) this.publish();
+    return n;
   }
 
   private _tooLarge(length: number): never {

@@ -24,6 +24,7 @@ import { type IdleOptions, IdleStrategy } from "./idle.ts";
 import { LINE } from "./layout.ts";
 import { type Liveness, type MemberInfo, Membership } from "./membership.ts";
 import type { Parker } from "./parker.ts";
+import type { RecordBatch } from "./record_batch.ts";
 import { type RecordHandler, RingReader, RingWriter, type WriterHooks } from "./ring.ts";
 import type { Segment } from "./segment.ts";
 
@@ -147,6 +148,11 @@ export class SegmentBus implements Bus {
   offer(to: number, src: Uint8Array, offset = 0, length: number = src.length - offset): boolean {
     const w = to !== this.self && to >= 0 && !this._closed ? this._writers[to] : undefined;
     return (w ?? this._writer(to)).offer(src, offset, length);
+  }
+
+  offerBatch(to: number, batch: RecordBatch): number {
+    const w = to !== this.self && to >= 0 && !this._closed ? this._writers[to] : undefined;
+    return (w ?? this._writer(to)).offerBatch(batch);
   }
 
   claim(to: number, length: number): number {
