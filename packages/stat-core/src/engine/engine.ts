@@ -359,6 +359,8 @@ function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
   }
   return k;
 }
+/** Filter input of an action without attributes (read-only). */
+const _NO_ATTRS: Attrs = Object.freeze({}) as Attrs;
 /** Shared empty entry list of ended episodes (never pushed to: an ended episode gets no entries). */
 const _NO_ENTRIES = Object.freeze([]) as unknown as Entry[];
 
@@ -574,13 +576,37 @@ export class Engine {
     // no statistic of this subject is open: nothing to enter (a later open attaches the episode)
     if (this._kinds[kind] === 0) return ep;
     const key = kind * 1024 + a;
+    const input = attrs ?? _NO_ATTRS;
+    // statistics sharing a filter share its function: evaluate it once per episode
+    let lastF: ((i: object) => boolean) | null = null;
+    let lastR = false;
+    let es: Entry[] | null = null;
     for (let i = 0; i < path.length; i++) {
       const obj = path[i];
       if (obj.stats.length === 0) continue;
       const pos = this._index(obj).get(key);
       if (pos === undefined) continue;
       const stats = obj.stats;
-      for (let j = 0; j < pos.length; j++) this._enterIf(stats[pos[j]], ep, kind, t);
+      // the index lists open statistics of this subject kind whose masks hold `a` (what
+      // _enterIf checks one by one)
+      for (let j = 0; j < pos.length; j++) {
+        const st = stats[pos[j]];
+        const sp = st.spec;
+        const e: Entry = { st, s: t, m: sp.mM[a] | (sp.mR?.[a] ? 2 : 0), on: false };
+        if (es === null) es = [e];
+        else es.push(e);
+        const f = sp.filter;
+        if (f !== null && f !== lastF) {
+          lastF = f;
+          lastR = f(input);
+        }
+        if (f === null || lastR) st.enter(e);
+        this._touch(st);
+      }
+    }
+    if (es !== null) {
+      ep.entries = es;
+      this._nUpdates += es.length;
     }
     return ep;
   }
@@ -594,7 +620,7 @@ export class Engine {
     if (ep.entries === _NO_ENTRIES) ep.entries = [e];
     else ep.entries.push(e);
     this._nUpdates++;
-    if (sp.filter === null || sp.filter(ep.attrs ?? {})) st.enter(e);
+    if (sp.filter === null || sp.filter(ep.attrs ?? _NO_ATTRS)) st.enter(e);
     this._touch(st);
   }
 
@@ -633,19 +659,27 @@ export class Engine {
 
   private _instant(a: number, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
     this._nActions++;
+    if (this._kinds[SRC.DNAction] === 0) return;
+    const input = attrs ?? _NO_ATTRS;
+    let lastF: ((i: object) => boolean) | null = null;
+    let lastR = false;
     for (let i = 0; i < path.length; i++) {
       const obj = path[i];
       if (obj.stats.length === 0) continue;
+      // key SRC.DNAction * 1024 + a: open DNAction statistics whose masks hold `a`
       const pos = this._index(obj).get(a);
       if (pos === undefined) continue;
       const stats = obj.stats;
       for (let j = 0; j < pos.length; j++) {
         const st = stats[pos[j]];
         const sp = st.spec;
-        if (sp.kind !== SRC.DNAction || st.closed) continue;
         const m = sp.mM[a] | (sp.mR?.[a] ? 2 : 0);
-        if (m === 0) continue;
-        if (sp.filter !== null && !sp.filter(attrs ?? {})) continue;
+        const f = sp.filter;
+        if (f !== null && f !== lastF) {
+          lastF = f;
+          lastR = f(input);
+        }
+        if (f !== null && !lastR) continue;
         st.instant(m, t, d);
         this._nUpdates++;
         this._touch(st);
@@ -1701,8 +1735,7 @@ export class Engine {
         }
         this._filters.set(req.filter, f);
       }
-      const ff = f;
-      filter = (i) => ff.evaluate(i);
+      filter = f.evaluate;
     }
     const kind = SRC[subject];
     const forStatus = kind !== SRC.DNAction;
