@@ -77,6 +77,8 @@ function template(size: number): { u8: Uint8Array<ArrayBuffer>; dv: DataView } {
  * Producer back-off for a batch: offer it until the ring took every record (publish, re-check
  * 64 times, then nap 10 µs).
  */
+let pfull = 0,
+  pnaps = 0;
 function offerBatchOrBackOff(
   bus: { offerBatch(to: number, b: RecordBatch): number; flush(): void },
   batch: RecordBatch,
@@ -84,8 +86,12 @@ function offerBatchOrBackOff(
   let k = 0;
   while (bus.offerBatch(1, batch) === 0 || batch.count !== 0) {
     if (batch.count === 0) return;
+    pfull++;
     bus.flush();
-    if (++k > 64) napSync(10);
+    if (++k > 64) {
+      napSync(10);
+      pnaps++;
+    }
   }
 }
 
@@ -130,9 +136,11 @@ async function busProd(): Promise<void> {
     }
   }
   out({ t0 });
+  if (process.env.BUS_STATS) console.error(JSON.stringify({ pfull, pnaps }));
   seg.close();
 }
 
+const POLL_MAX = Number(process.env.BUS_POLL_MAX ?? 8192);
 async function busCons(): Promise<void> {
   const seg = ShmSegment.attach(a.name!);
   const bus = seg.join(1, {
@@ -159,10 +167,20 @@ async function busCons(): Promise<void> {
   if (a.mode === "tput") {
     // a dedicated consumer, like the C ring's: spin 64 empty polls, then nap 10 µs
     let empty = 0;
+    let polls = 0,
+      hits = 0,
+      naps = 0;
     while (n < a.count) {
-      if (bus.poll(h, 8192) !== 0) empty = 0;
-      else if (++empty > 64) napSync(10);
+      polls++;
+      if (bus.poll(h, POLL_MAX) !== 0) {
+        empty = 0;
+        hits++;
+      } else if (++empty > 64) {
+        napSync(10);
+        naps++;
+      }
     }
+    if (process.env.BUS_STATS) console.error(JSON.stringify({ polls, hits, naps, perHit: n / hits }));
   } else if (a.mode !== "spin") {
     // the daemon's way: poll, and when nothing is there, wait (spin, yield, park)
     while (n < a.count) if (bus.poll(h, 8192) === 0) await bus.wait(1000);

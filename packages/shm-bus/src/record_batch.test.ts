@@ -33,7 +33,7 @@ describe("RecordBatch", () => {
   test("a batch compacts itself when its free space is at the front", () => {
     const b = new RecordBatch(100, 128);
     for (let i = 0; i < 3; i++) expect(b.push(new Uint8Array([i, i, i]))).toBe(true); // 3 x 16 B
-    b._taken(32, 2); // a ring took the first two
+    b._taken(32, 2, 6); // a ring took the first two
     expect(b.count).toBe(1);
     const at = b.add(80); // 88 B: 48 + 88 > 128, fits only with the front space
     expect(at).toBe(16 + 8);

@@ -48,6 +48,8 @@ export class RecordBatch {
   _end = 0;
   /** Internal: records not yet taken. */
   _count = 0;
+  /** Internal: payload bytes of the records not yet taken. */
+  _payload = 0;
 
   /**
    * `maxRecord`: the largest record `add`/`push` accept (use the bus's `maxRecord`).
@@ -94,6 +96,7 @@ export class RecordBatch {
     this._i32[e >> 2] = length;
     this._end = e + size;
     this._count++;
+    this._payload += length;
     return e + RECORD_HEADER;
   }
 
@@ -110,11 +113,13 @@ export class RecordBatch {
     this._start = 0;
     this._end = 0;
     this._count = 0;
+    this._payload = 0;
   }
 
-  /** Internal (ring writer): `n` records up to byte `to` were taken. */
-  _taken(to: number, n: number): void {
+  /** Internal (ring writer): `n` records (`bytes` of payload) up to byte `to` were taken. */
+  _taken(to: number, n: number, bytes: number): void {
     this._count -= n;
+    this._payload -= bytes;
     if (this._count === 0) this.clear();
     else this._start = to;
   }

@@ -255,6 +255,27 @@ export class RingWriter {
     let t = this._tail;
     let idx = t & this._mask;
     let limit = this._limit;
+    const span = e - s;
+    if (!noReaders && idx + span <= cap && ((t + span - limit) | 0) <= 0) {
+      // Fast path (the usual case): the whole batch fits before the ring's end and under the
+      // cached limit: stamp every record (its cursor position), one copy, done.
+      const base = (t - s) | 0;
+      for (let p = s; p !== e; ) {
+        const w = p >> 2;
+        b32[w + 1] = (base + p) | 0;
+        p += (b32[w] + 15) & ~7;
+      }
+      this._u8.set(span === src.length ? src : src.subarray(s, e), this._dataOff + idx);
+      const n = batch._count;
+      this._tail = (t + span) | 0;
+      this._claimSize = 0; // a pending claim()'s header was overwritten
+      this.records += n;
+      this.bytes += batch._payload;
+      batch.clear();
+      this._pending += n;
+      if (this._pending >= this.publishEvery) this.publish();
+      return n;
+    }
     let chunk = s; // first scratch byte not yet copied
     let dst = idx; // where it goes in the ring
     let p = s;
@@ -304,7 +325,7 @@ export class RingWriter {
     this._tail = t;
     if (n === 0) return 0;
     this._claimSize = 0; // a pending claim()'s header was overwritten
-    batch._taken(p, n);
+    batch._taken(p, n, bytes);
     this.records += n;
     this.bytes += bytes;
     this._pending += n;
