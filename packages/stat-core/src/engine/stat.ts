@@ -59,7 +59,10 @@ export interface StatSpec {
   ext: boolean;
 }
 
-/** A running episode as seen by one statistic. `m`: 1 = main mask, 2 = relative mask. */
+/**
+ * A running episode as seen by one statistic. `m`: 1 = main mask, 2 = relative mask (and
+ * internally 4 = listed in the statistic's running list).
+ */
 export interface Entry {
   st: Stat;
   s: number;
@@ -114,9 +117,22 @@ export function specFlags(
   };
 }
 
-/** Fields of a sliding bucket. */
-const _B = { NM: 0, TM: 1, MAX: 2, MIN: 3, NMR: 4, TMR: 5, NR: 6, TR: 7, NRR2: 8, TADJ: 9, ITM: 10 } as const;
-const _BK = 11;
+/** Fields of a sliding bucket; ID is the bucket's number (time / step), -1 when unused. */
+const _B = {
+  NM: 0,
+  TM: 1,
+  MAX: 2,
+  MIN: 3,
+  NMR: 4,
+  TMR: 5,
+  NR: 6,
+  TR: 7,
+  NRR2: 8,
+  TADJ: 9,
+  ITM: 10,
+  ID: 11,
+} as const;
+const _BK = 12;
 
 /** Per-statistic state beyond the compact core, allocated only when the category/profile needs it. */
 export class StatExt {
@@ -131,20 +147,39 @@ export class StatExt {
   itM = 0;
   rnR = 0;
   rsClipR = 0;
-  /** running entries (current min/max/range, sliding status credit) */
-  run: Set<Entry> | null = null;
+  /**
+   * running entries (current min/max/range, sliding status credit); an entry that left stays
+   * listed (with `on` false, skipped) until dead ones outnumber live ones
+   */
+  run: Entry[] | null = null;
+  runDead = 0;
   /** CurrentContinuousTime bookkeeping */
   cont = false;
   contN = 0;
   contSince = 0;
   contLastEnd = -1;
-  /** Sliding buckets */
+  /** Sliding buckets, `_BK` numbers each (the bucket id inline: one array to touch per update) */
   buckets: Float64Array | null = null;
-  bucketIds: Float64Array | null = null;
   /** Selection records, newest first */
   sel: SelRecord[] | null = null;
   /** MaxNumber / MinNumber samples (single-engine use; the daemon samples merged values) */
   sampler: SamplerState | undefined = undefined;
+}
+
+/** `Entry.m` bit: listed in `StatExt.run`. */
+const _IN_RUN = 4;
+
+/** Drop entries that left from a running list (amortised: only when they are the majority). */
+function _compactRun(x: StatExt): void {
+  const run = x.run!;
+  let k = 0;
+  for (let i = 0; i < run.length; i++) {
+    const e = run[i];
+    if (e.on) run[k++] = e;
+    else e.m &= ~_IN_RUN;
+  }
+  run.length = k;
+  x.runDead = 0;
 }
 
 const F_DIRTY = 1;
@@ -182,12 +217,13 @@ export class Stat {
     if (spec.ext) {
       const x = new StatExt();
       this.x = x;
-      if (_RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.status)) x.run = new Set();
+      if (_RUNSET_CATS.has(spec.cat) || (p.kind === "sliding" && spec.status)) x.run = [];
       x.cont = spec.cat === "CurrentContinuousTime";
       if (p.kind === "sliding") {
         const nb = Math.max(1, Math.ceil(p.lengthMs / p.stepMs));
-        x.buckets = new Float64Array(nb * _BK);
-        x.bucketIds = new Float64Array(nb).fill(-1);
+        const B = new Float64Array(nb * _BK);
+        for (let i = 0; i < nb; i++) B[i * _BK + _B.ID] = -1;
+        x.buckets = B;
       }
       if (p.kind === "selection") x.sel = [];
     }
@@ -268,7 +304,11 @@ export class Stat {
         x.rnR++;
         x.rsClipR += Math.max(e.s, this.since);
       }
-      x.run?.add(e);
+      const run = x.run;
+      if (run !== null && (e.m & _IN_RUN) === 0) {
+        e.m |= _IN_RUN;
+        run.push(e);
+      }
     }
   }
 
@@ -291,7 +331,7 @@ export class Stat {
         x.rnR--;
         x.rsClipR -= clipI;
       }
-      x.run?.delete(e);
+      if (x.run !== null && ++x.runDead > 8 && x.runDead * 2 > x.run.length) _compactRun(x);
     }
     const dAdj = t - Math.max(e.s, this.openMs);
     const d = this.spec.status ? t - clipI : dAdj;
@@ -379,14 +419,13 @@ export class Stat {
 
   private _bucket(x: StatExt, t: number): number {
     const p = this.spec.profile as { lengthMs: number; stepMs: number };
-    const ids = x.bucketIds!;
     const B = x.buckets!;
     const bid = Math.floor(t / p.stepMs);
-    const slot = bid % ids.length;
+    const slot = bid % (B.length / _BK);
     const off = slot * _BK;
-    if (ids[slot] !== bid) {
-      ids[slot] = bid;
+    if (B[off + _B.ID] !== bid) {
       B.fill(0, off, off + _BK);
+      B[off + _B.ID] = bid;
       B[off + _B.MAX] = Number.NaN;
       B[off + _B.MIN] = Number.NaN;
     }
@@ -432,7 +471,7 @@ export class Stat {
     const prof = sp.profile;
     let winStart = this.since;
     if (prof.kind === "sliding") {
-      const nb = x!.bucketIds!.length;
+      const nb = x!.buckets!.length / _BK;
       const bNow = Math.floor(now / prof.stepMs);
       winStart = Math.max((bNow - nb + 1) * prof.stepMs, this.openMs);
     }
@@ -481,14 +520,13 @@ export class Stat {
     }
     if (prof.kind === "sliding") {
       const B = x!.buckets!;
-      const ids = x!.bucketIds!;
-      const nb = ids.length;
+      const nb = B.length / _BK;
       const bNow = Math.floor(now / prof.stepMs);
       c[C.ELAPSED] = Math.max(0, now - winStart);
       for (let i = 0; i < nb; i++) {
-        const bid = ids[i];
-        if (bid <= bNow - nb || bid > bNow) continue;
         const o = i * _BK;
+        const bid = B[o + _B.ID];
+        if (bid <= bNow - nb || bid > bNow) continue;
         c[C.NM] = (c[C.NM] as number) + B[o + _B.NM];
         c[C.TM] = (c[C.TM] as number) + B[o + _B.TM];
         c[C.NMR] = (c[C.NMR] as number) + B[o + _B.NMR];
