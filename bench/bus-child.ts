@@ -6,7 +6,8 @@
  *
  * Usage: bun bench/bus-child.ts '{"role":"bus-prod", ...}'
  * Experiment knobs (environment): BUS_PUBLISH_EVERY (producer), BUS_BATCH (records per batch of the
- * batch producer, default 64), BUS_SPIN_MS (event-loop consumer).
+ * batch producer, default 64), BUS_SPIN_MS (event-loop consumer), BUS_POLL_MAX (dedicated consumer's
+ * poll batch, default 8192), BUS_STATS=1 (back-off and poll counters on stderr).
  * @module
  */
 import { connect as natsConnect } from "nats";
@@ -55,6 +56,9 @@ function pacer(rate: number): () => void {
   };
 }
 
+/** Producer back-off counters (BUS_STATS=1 prints them): refused offers, naps. */
+const prodStats = { full: 0, naps: 0 };
+
 /** Producer back-off when the ring is full: publish, re-check 64 times, then nap 10 µs. */
 function offerOrBackOff(
   bus: { offer(to: number, u8: Uint8Array): boolean; flush(): void },
@@ -62,8 +66,12 @@ function offerOrBackOff(
 ): void {
   let k = 0;
   while (!bus.offer(1, u8)) {
+    prodStats.full++;
     bus.flush();
-    if (++k > 64) napSync(10);
+    if (++k > 64) {
+      napSync(10);
+      prodStats.naps++;
+    }
   }
 }
 
@@ -77,8 +85,6 @@ function template(size: number): { u8: Uint8Array<ArrayBuffer>; dv: DataView } {
  * Producer back-off for a batch: offer it until the ring took every record (publish, re-check
  * 64 times, then nap 10 µs).
  */
-let pfull = 0,
-  pnaps = 0;
 function offerBatchOrBackOff(
   bus: { offerBatch(to: number, b: RecordBatch): number; flush(): void },
   batch: RecordBatch,
@@ -86,11 +92,11 @@ function offerBatchOrBackOff(
   let k = 0;
   while (bus.offerBatch(1, batch) === 0 || batch.count !== 0) {
     if (batch.count === 0) return;
-    pfull++;
+    prodStats.full++;
     bus.flush();
     if (++k > 64) {
       napSync(10);
-      pnaps++;
+      prodStats.naps++;
     }
   }
 }
@@ -136,7 +142,7 @@ async function busProd(): Promise<void> {
     }
   }
   out({ t0 });
-  if (process.env.BUS_STATS) console.error(JSON.stringify({ pfull, pnaps }));
+  if (process.env.BUS_STATS) console.error(JSON.stringify({ producer: prodStats }));
   seg.close();
 }
 
@@ -180,7 +186,8 @@ async function busCons(): Promise<void> {
         naps++;
       }
     }
-    if (process.env.BUS_STATS) console.error(JSON.stringify({ polls, hits, naps, perHit: n / hits }));
+    if (process.env.BUS_STATS)
+      console.error(JSON.stringify({ consumer: { polls, hits, naps, perHit: n / hits } }));
   } else if (a.mode !== "spin") {
     // the daemon's way: poll, and when nothing is there, wait (spin, yield, park)
     while (n < a.count) if (bus.poll(h, 8192) === 0) await bus.wait(1000);
