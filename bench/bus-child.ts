@@ -56,8 +56,11 @@ function pacer(rate: number): () => void {
   };
 }
 
-/** Producer back-off counters (BUS_STATS=1 prints them): refused offers, naps. */
-const prodStats = { full: 0, naps: 0 };
+/**
+ * Producer counters (BUS_STATS=1 prints them): refused offers, naps, time blocked on a full ring
+ * (batch producer), time from first send to the end, CPU time over that span.
+ */
+const prodStats = { full: 0, naps: 0, blockedMs: 0, totalMs: 0, cpuMs: 0 };
 
 /** Producer back-off when the ring is full: publish, re-check 64 times, then nap 10 µs. */
 function offerOrBackOff(
@@ -90,8 +93,10 @@ function offerBatchOrBackOff(
   batch: RecordBatch,
 ): void {
   let k = 0;
+  let b0 = 0;
   while (bus.offerBatch(1, batch) === 0 || batch.count !== 0) {
-    if (batch.count === 0) return;
+    if (batch.count === 0) break;
+    if (k === 0 && process.env.BUS_STATS) b0 = now();
     prodStats.full++;
     bus.flush();
     if (++k > 64) {
@@ -99,12 +104,14 @@ function offerBatchOrBackOff(
       prodStats.naps++;
     }
   }
+  if (b0 !== 0) prodStats.blockedMs += (now() - b0) / 1e6;
 }
 
 async function busProd(): Promise<void> {
   const seg = ShmSegment.attach(a.name!);
   const bus = seg.join(0, { heartbeatMs: 100, publishEvery: Number(process.env.BUS_PUBLISH_EVERY ?? 64) });
   const { u8, dv } = template(a.size);
+  const cpu0 = process.cpuUsage();
   const t0 = now();
   if (a.batch) {
     // batch producer: records built in a RecordBatch (the filler once per scratch position, the
@@ -142,11 +149,16 @@ async function busProd(): Promise<void> {
     }
   }
   out({ t0 });
+  prodStats.totalMs = (now() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  prodStats.cpuMs = (cpu.user + cpu.system) / 1000;
   if (process.env.BUS_STATS) console.error(JSON.stringify({ producer: prodStats }));
   seg.close();
 }
 
 const POLL_MAX = Number(process.env.BUS_POLL_MAX ?? 8192);
+const STATS = !!process.env.BUS_STATS;
+let busyNs = 0;
 async function busCons(): Promise<void> {
   const seg = ShmSegment.attach(a.name!);
   const bus = seg.join(1, {
@@ -178,7 +190,10 @@ async function busCons(): Promise<void> {
       naps = 0;
     while (n < a.count) {
       polls++;
-      if (bus.poll(h, POLL_MAX) !== 0) {
+      const q0 = STATS ? now() : 0;
+      const got = bus.poll(h, POLL_MAX);
+      if (got !== 0) {
+        if (STATS) busyNs += now() - q0;
         empty = 0;
         hits++;
       } else if (++empty > 64) {
@@ -187,7 +202,17 @@ async function busCons(): Promise<void> {
       }
     }
     if (process.env.BUS_STATS)
-      console.error(JSON.stringify({ consumer: { polls, hits, naps, perHit: n / hits } }));
+      console.error(
+        JSON.stringify({
+          consumer: {
+            polls,
+            hits,
+            naps,
+            perHit: n / hits,
+            nsPerRec: busyNs / n, // poll time per record, in polls that delivered
+          },
+        }),
+      );
   } else if (a.mode !== "spin") {
     // the daemon's way: poll, and when nothing is there, wait (spin, yield, park)
     while (n < a.count) if (bus.poll(h, 8192) === 0) await bus.wait(1000);
