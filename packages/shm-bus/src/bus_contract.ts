@@ -370,6 +370,10 @@ export function busContract(name: string, makeBus: MakeBus): void {
       expect(b.available()).toBe(false);
       expect(() => b.poll(() => {})).toThrow(/closed/);
       expect(() => b.commit()).toThrow(/closed/);
+      const batch = new RecordBatch(b.maxRecord);
+      batch.push(new Uint8Array([1]));
+      expect(() => b.offerBatch(0, batch)).toThrow(/closed/);
+      expect(batch.count).toBe(1);
       await expect(b.wait(10)).rejects.toThrow(/closed/);
       b.flush(); // a no-op, not an error
     });
