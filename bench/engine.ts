@@ -333,15 +333,17 @@ console.log(`| JSON.parse of the same events, events/s | ${r(result.jsonParseEve
 console.log(`| JSON.parse ÷ engine (× faster) | ${fmt(result.parseToEngineRatio, 2)} | |`);
 console.log(`| tick + notifications, ms per 1k events | ${r(result.tickAndNotifyMsPer1kEvents, 2)} |`);
 const c0 = result.counters;
-console.log(`| statistic updates per event | ${fmt(c0.statUpdates / c0.eventsIn, 1)} | |`);
-console.log(
-  `| engine ns per statistic update | ${fmt(1e9 / result.ingestEventsPerSec.median / (c0.statUpdates / c0.eventsIn), 1)} | |`,
-);
-console.log(
-  `| heap bytes per open statistic, Growing profiles (${fmt(nGrowing)}) | ${fmt(result.heapBytes.perGrowingStatistic)} | |`,
-);
-console.log(
-  `| heap bytes per open statistic, Sliding 3600:60 (${fmt(nSliding)}) | ${fmt(result.heapBytes.perSlidingStatistic)} | |`,
-);
-console.log(`| heap bytes per open statistic, all | ${fmt(result.heapBytes.perOpenStatistic)} | |`);
-console.log(`| open 1 statistic, µs | ${fmt((openMs * 1000) / opened, 2)} | |`);
+if (opened > 0) {
+  console.log(`| statistic updates per event | ${fmt(c0.statUpdates / c0.eventsIn, 1)} | |`);
+  console.log(
+    `| engine ns per statistic update | ${fmt(1e9 / result.ingestEventsPerSec.median / (c0.statUpdates / c0.eventsIn), 1)} | |`,
+  );
+  console.log(
+    `| heap bytes per open statistic, Growing profiles (${fmt(nGrowing)}) | ${fmt(result.heapBytes.perGrowingStatistic)} | |`,
+  );
+  console.log(
+    `| heap bytes per open statistic, Sliding 3600:60 (${fmt(nSliding)}) | ${fmt(result.heapBytes.perSlidingStatistic)} | |`,
+  );
+  console.log(`| heap bytes per open statistic, all | ${fmt(result.heapBytes.perOpenStatistic)} | |`);
+  console.log(`| open 1 statistic, µs | ${fmt((openMs * 1000) / opened, 2)} | |`);
+}
