@@ -5,6 +5,11 @@
  * engine dominates). Usage: `./scripts/bench engine [--agents N] [--events N] [--runs N] [--stats 0]`
  * (`--stats 0`: no statistic open).
  * Writes bench/results/engine.json. Not portable code (uses bun:jsc for heap numbers).
+ *
+ * `--compare DIR` (e.g. a `git worktree` of an older commit): instead of timing, replay the same
+ * day through this tree's engine and DIR's, side by side, and compare every subscription's value
+ * after each wave and after each tick, the notification streams and the ingest results; exits 1
+ * on any difference. The check that an optimisation kept the semantics.
  */
 import { heapStats } from "bun:jsc";
 import type { StatdConfig, StatTypeDef, TEvent } from "../packages/stat-core/src/definitions.ts";
@@ -22,6 +27,7 @@ const EVENTS = opt("events", 1_000_000);
 const RUNS = opt("runs", 3);
 /** `--stats 0`: open no statistic (measures event handling and status composition alone) */
 const STATS = opt("stats", 1) !== 0;
+const COMPARE = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
 const QUEUES = 200;
 const GROUP_SIZE = 100;
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -226,6 +232,53 @@ const fmt = (x: number, d = 0): string =>
 
 // ---------------------------------------------------------------------------------------------
 const cfg = config();
+if (COMPARE !== null) {
+  const mod = (await import(`${COMPARE.replace(/\/$/, "")}/packages/stat-core/src/engine/engine.ts`)) as {
+    Engine: typeof Engine;
+  };
+  const engA = new Engine({ config: cfg, startMs: T0 });
+  const engB = new mod.Engine({ config: cfg, startMs: T0 });
+  const ids: [number, number][] = [];
+  for (const r of requests(cfg)) {
+    const a = engA.open(r);
+    const b = engB.open(r);
+    if ("error" in a || "error" in b) throw new Error(`open ${JSON.stringify(r)}`);
+    ids.push([a.statId, b.statId]);
+  }
+  const d = new Day();
+  let diffs = 0;
+  let compared = 0;
+  let notes = 0;
+  const same = (x: unknown, y: unknown, what: string): void => {
+    if (JSON.stringify(x) === JSON.stringify(y)) return;
+    if (diffs++ < 10) console.log(`DIFF ${what}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+  };
+  const values = (at: string): void => {
+    for (const [a, b] of ids) {
+      compared++;
+      same(engA.peek(a), engB.peek(b), `${at}, subscription ${a}`);
+    }
+  };
+  for (const ev of d.login()) same(engA.ingest(ev), engB.ingest(ev), "login");
+  let n = 0;
+  while (n < EVENTS) {
+    const evs = d.wave(Math.min(5000, AGENTS / 4));
+    for (const ev of evs) same(engA.ingest(ev), engB.ingest(ev), `ingest ${JSON.stringify(ev)}`);
+    n += evs.length;
+    values(`after ${n} events`);
+    engA.tick(d.t);
+    engB.tick(d.t);
+    const na = engA.drainNotifications();
+    same(na, engB.drainNotifications(), `notifications after ${n} events`);
+    notes += na.length;
+    values(`after the tick at ${n} events`);
+  }
+  same(engA.counters().statUpdates, engB.counters().statUpdates, "statistic updates");
+  console.log(
+    `compare with ${COMPARE}: ${fmt(n)} events, ${fmt(ids.length)} statistics, ${fmt(compared)} values and ${fmt(notes)} notifications compared, ${diffs} differences`,
+  );
+  process.exit(diffs === 0 ? 0 : 1);
+}
 const h0 = heap();
 const eng = new Engine({ config: cfg, startMs: T0 });
 const h1 = heap();
