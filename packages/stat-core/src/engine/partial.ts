@@ -117,9 +117,20 @@ function _m(op: number, a: number | null, b: number | null): number | null {
   return op === 1 ? Math.max(a, b) : Math.min(a, b);
 }
 
-function _cmpSel(x: SelRecord, y: SelRecord): number {
+/**
+ * The canonical order of Selection records: newest end time first, then longer duration, then
+ * flags. Both a partition (when it records) and the merge use it, so "the last N" is the same
+ * whichever partitions the records came from, also when several end at the same instant.
+ *
+ * @example
+ * ```ts
+ * [[1, 5, 0], [2, 1, 0]].sort(compareSelRecords); // [[2, 1, 0], [1, 5, 0]]
+ * ```
+ */
+export function compareSelRecords(x: SelRecord, y: SelRecord): number {
   return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
 }
+const _cmpSel = compareSelRecords;
 
 /** Deep merge of CurrentState trees: maps union key-wise; conflicting leaves keep the larger JSON. */
 export function mergeTree(a: unknown, b: unknown): unknown {

@@ -18,6 +18,7 @@ import type { Category } from "../definitions.ts";
 import type { ObjNode } from "./directory.ts";
 import {
   C,
+  compareSelRecords,
   emptyPartial,
   MERGE_OP,
   NC,
@@ -363,8 +364,14 @@ export class Stat {
     const rr2 = inR && this._inRange(t - d, t, sp.lo2, sp.hi2);
     if (x.sel) {
       const n = (sp.profile as { n: number }).n;
-      x.sel.unshift([t, d, (inM ? 1 : 0) | (inR ? 2 : 0) | (mr ? 4 : 0) | (rr2 ? 8 : 0)]);
-      if (x.sel.length > n) x.sel.length = n;
+      const rec: SelRecord = [t, d, (inM ? 1 : 0) | (inR ? 2 : 0) | (mr ? 4 : 0) | (rr2 ? 8 : 0)];
+      // keep the canonical order of the merge (usually position 0: the newest)
+      let i = 0;
+      while (i < x.sel.length && compareSelRecords(x.sel[i]!, rec) <= 0) i++;
+      if (i < n) {
+        x.sel.splice(i, 0, rec);
+        if (x.sel.length > n) x.sel.length = n;
+      }
       return;
     }
     if (x.buckets) {
