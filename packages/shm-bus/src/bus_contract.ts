@@ -4,12 +4,12 @@
  *
  * @example
  * ```ts
+ * // in a test file, `t` is the test runner's module (bun:test, or its Deno shim)
  * import { busContract } from "./bus_contract.ts";
- * busContract("memory", (o) => memoryFixture(o));
+ * busContract(t, "memory", (o) => memoryFixture(o));
  * ```
  * @module
  */
-import { afterEach, describe, expect, test } from "bun:test";
 import { BROADCAST, type Bus } from "./bus.ts";
 import { RecordBatch } from "./record_batch.ts";
 import { RecordTooLargeError } from "./ring.ts";
@@ -31,6 +31,28 @@ export interface BusFixture {
   restart(id: number): Bus | Promise<Bus>;
   /** Closes everything (and removes any shared resource). */
   close(): void | Promise<void>;
+}
+
+/** The matchers the suite uses (Bun's `expect` and Jest's `expect` both provide them). */
+export interface Matchers {
+  toBe(v: unknown): void;
+  toEqual(v: unknown): void;
+  toBeDefined(): void;
+  toBeGreaterThan(n: number): void;
+  toBeGreaterThanOrEqual(n: number): void;
+  toBeLessThan(n: number): void;
+  toThrow(e?: unknown): void;
+}
+
+/**
+ * The test functions the suite registers with, passed in by the test file (`import * as t from
+ * "bun:test"`), so this portable module imports no test runner itself.
+ */
+export interface TestApi {
+  describe(name: string, body: () => void): void;
+  test(name: string, fn: () => void | Promise<void>, timeout?: number): void;
+  afterEach(fn: () => void | Promise<void>): void;
+  expect(v: unknown): Matchers & { rejects: { toThrow(e?: unknown): unknown } };
 }
 
 /** Builds a fixture. */
@@ -77,10 +99,11 @@ export function checkRecord(u8: Uint8Array, off: number, len: number): [number, 
  *
  * @example
  * ```ts
- * busContract("shm", shmFixture);
+ * busContract(t, "shm", shmFixture);
  * ```
  */
-export function busContract(name: string, makeBus: MakeBus): void {
+export function busContract(t: TestApi, name: string, makeBus: MakeBus): void {
+  const { afterEach, describe, expect, test } = t;
   describe(`Bus contract: ${name}`, () => {
     let fx: BusFixture | undefined;
     const open = async (o: Partial<FixtureOptions> = {}) => {

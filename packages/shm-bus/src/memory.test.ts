@@ -1,9 +1,10 @@
+import * as t from "bun:test";
 import { describe, expect, test } from "bun:test";
 import { busContract } from "./bus_contract.ts";
 import { MemoryCluster } from "./memory.ts";
 import type { SegmentBus } from "./segment_bus.ts";
 
-busContract("in-process (SharedArrayBuffer)", ({ instances, ringBytes, maxRecord }) => {
+busContract(t, "in-process (SharedArrayBuffer)", ({ instances, ringBytes, maxRecord }) => {
   const cluster = new MemoryCluster({
     maxInstances: instances,
     spscBytes: ringBytes,

@@ -1,3 +1,4 @@
+import * as t from "bun:test";
 import { afterAll, describe, expect, test } from "bun:test";
 import { busContract } from "../bus_contract.ts";
 import type { SegmentBus } from "../segment_bus.ts";
@@ -14,7 +15,7 @@ afterAll(() => {
   for (const n of names) unlinkSegment(n);
 });
 
-busContract("shm (POSIX shared memory, futex doorbell)", ({ instances, ringBytes, maxRecord }) => {
+busContract(t, "shm (POSIX shared memory, futex doorbell)", ({ instances, ringBytes, maxRecord }) => {
   const seg = ShmSegment.create(uniq(), {
     maxInstances: instances,
     spscBytes: ringBytes,
