@@ -34,12 +34,13 @@ export type ObjectType = (typeof OBJECT_TYPES)[number];
 export const SUBJECTS = ["DNAction", "DNStatus", "AgentStatus", "PlaceStatus", "GroupStatus"] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
-/** The categories statd implements (domain.md §3.4). */
-export const CATEGORIES = [
-  // current-state (structured values)
+/**
+ * The current categories: instantaneous values that ignore the time profile (domain.md §3.3),
+ * the two current-state ones (structured values) first.
+ */
+export const CURRENT_CATEGORIES = [
   "CurrentState",
   "CurrentStateReasons",
-  // current
   "CurrentNumber",
   "CurrentTime",
   "CurrentContinuousTime",
@@ -49,6 +50,11 @@ export const CATEGORIES = [
   "CurrentRelativeNumberPercentage",
   "CurrentNumberInTimeRange",
   "CurrentNumberInTimeRangePercentage",
+] as const;
+
+/** The categories statd implements (domain.md §3.4). */
+export const CATEGORIES = [
+  ...CURRENT_CATEGORIES,
   // historical
   "TotalNumber",
   "TotalTime",

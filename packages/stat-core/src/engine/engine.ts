@@ -26,6 +26,7 @@ import type {
   TEvent,
   TimeProfileDef,
 } from "../definitions.ts";
+import { CURRENT_CATEGORIES } from "../definitions.ts";
 import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
 import { AGENT_STATUSES } from "../mask.ts";
 import { nextResetAfter } from "../time/mod.ts";
@@ -168,19 +169,7 @@ interface ProfileGroup {
   stats: Stat[];
 }
 
-const _CURRENT = new Set<Category>([
-  "CurrentState",
-  "CurrentStateReasons",
-  "CurrentNumber",
-  "CurrentTime",
-  "CurrentContinuousTime",
-  "CurrentMaxTime",
-  "CurrentMinTime",
-  "CurrentAverageTime",
-  "CurrentRelativeNumberPercentage",
-  "CurrentNumberInTimeRange",
-  "CurrentNumberInTimeRangePercentage",
-]);
+const _CURRENT = new Set<Category>(CURRENT_CATEGORIES);
 const _STATIC_IN_TIME = new Set<Category>([
   "CurrentState",
   "CurrentStateReasons",

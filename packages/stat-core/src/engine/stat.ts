@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import type { Category } from "../definitions.ts";
+import { type Category, CURRENT_CATEGORIES } from "../definitions.ts";
 import type { ObjNode } from "./directory.ts";
 import {
   C,
@@ -91,19 +91,7 @@ const _CORE_CATS = new Set<Category>([
   "CurrentStateReasons",
 ]);
 /** Categories that read running elapsed times from their true start (not clipped). */
-const _CURRENT_CATS = new Set<Category>([
-  "CurrentState",
-  "CurrentStateReasons",
-  "CurrentNumber",
-  "CurrentTime",
-  "CurrentContinuousTime",
-  "CurrentMaxTime",
-  "CurrentMinTime",
-  "CurrentAverageTime",
-  "CurrentRelativeNumberPercentage",
-  "CurrentNumberInTimeRange",
-  "CurrentNumberInTimeRangePercentage",
-]);
+const _CURRENT_CATS = new Set<Category>(CURRENT_CATEGORIES);
 
 /** Derived spec flags for a category/subject/profile. */
 export function specFlags(
