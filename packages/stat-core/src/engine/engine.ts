@@ -1035,8 +1035,13 @@ export class Engine {
     }
     dn.loginQueue = ev.thisQueue ?? null;
     dn.stateNode = ev.node ?? dn.stateNode;
-    if (dn.agent?.id !== ag.id) this._bind(dn, ag, t);
+    const rebound = dn.agent?.id !== ag.id;
+    if (rebound) this._bind(dn, ag, t);
     if (!dn.nonIxn.has(A.LoggedIn)) this._startAct(dn, A.LoggedIn, t, _attrsOf(ev), null);
+    // A call may already run on the DN (its snapshot or live events arrived before the login,
+    // e.g. from another node's stream): the newly bound agent must learn the DN's status even
+    // though LoggedIn does not change it.
+    if (rebound) this._refreshDnStatus(dn, t, true);
     return true;
   }
 
