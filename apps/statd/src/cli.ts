@@ -3,6 +3,8 @@
  * `statd`: the daemon's command line (CONTRACT.md §1).
  *
  * - `statd replay --config FILE EVENTS.ndjson [--instances N] [--at ISO-TIME]` — built.
+ * - `statd watch --config FILE [--instances N] [--interval S] [--json] [--exit-after-events N]` —
+ *   connect to the config's SIP nodes and show a live text wallboard (no daemon, one process).
  * - `statd start --config FILE [--instances N] [--demo]` — the daemon; not built yet (a later issue).
  *
  * Exit codes: 0 ok, 1 failure (unreadable file, config error), 2 bad usage. Errors are one line
@@ -16,7 +18,9 @@
 import { readFileSync } from "node:fs";
 import { ConfigError, loadConfig, type StatdConfig } from "@statd/stat-core";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import pino from "pino";
 import { ReplayError, replay } from "./replay.ts";
+import { startWatch } from "./watch.ts";
 
 const _debug = process.argv.includes("--debug");
 
@@ -104,6 +108,76 @@ program
       _fail(1, (e as Error).message, e);
     }
   });
+
+program
+  .command("watch")
+  .description("connect to the config's SIP nodes and show a live text wallboard (one process, no API)")
+  .requiredOption("--config <file>", "statd TOML config")
+  .option("--instances <n>", "engine partitions (1..16)", _int("--instances", 1, 16), 1)
+  .option("--interval <s>", "seconds between boards", _int("--interval", 1, 3600), 2)
+  .option("--json", "print each board as one JSON line")
+  .option(
+    "--exit-after-events <n>",
+    "print one board and exit after N events",
+    _int("--exit-after-events", 1, 1e9),
+  )
+  .action(
+    (o: {
+      config: string;
+      instances: number;
+      interval: number;
+      json?: boolean;
+      exitAfterEvents?: number;
+    }) => {
+      const config = _config(o.config);
+      const logger = pino(
+        { name: "statd", level: process.env.STATD_LOG_LEVEL ?? "warn" },
+        pino.destination(2),
+      );
+      let w: ReturnType<typeof startWatch>;
+      try {
+        w = startWatch({ config, instances: o.instances, logger });
+      } catch (e) {
+        _fail(1, (e as Error).message, e);
+      }
+      const show = (): void => {
+        const { cluster, board } = w;
+        if (cluster === null || board === null) {
+          if (!o.json) process.stdout.write("waiting for the first event…\n");
+          return;
+        }
+        const at = cluster.clock.now();
+        if (o.json) {
+          const links = w.client
+            .stats()
+            .map((l) => ({ node: l.nodeId, port: l.port, state: l.state, ...l.counters }));
+          process.stdout.write(
+            `${JSON.stringify({ at: new Date(at).toISOString(), events: w.counts.events, skipped: w.counts.skipped, links, rows: board.rows(at) })}\n`,
+          );
+        } else {
+          process.stdout.write(
+            `\n${new Date(at).toISOString()}  ${w.counts.events} events, ${cluster.engines.length} partition(s), sessions ${w.client.ready() ? "live" : "connecting"}\n${board.text(at)}`,
+          );
+        }
+      };
+      const stop = (code: number): never => {
+        w.stop();
+        process.exit(code);
+      };
+      process.on("SIGINT", () => stop(0));
+      process.on("SIGTERM", () => stop(0));
+      if (o.exitAfterEvents !== undefined) {
+        const limit = o.exitAfterEvents;
+        const timer = setInterval(() => {
+          if (w.counts.events >= limit) {
+            clearInterval(timer);
+            show();
+            stop(0);
+          }
+        }, 50);
+      } else setInterval(show, o.interval * 1000);
+    },
+  );
 
 program
   .command("start")
