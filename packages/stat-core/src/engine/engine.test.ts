@@ -333,4 +333,24 @@ describe("opening late", () => {
     f.at(31);
     expect(f.eng.peek(placeState)?.value).toBe(10);
   });
+  test("queue pseudo-actions already running reach a Queue / GroupQueues statistic opened later", () => {
+    const f = new Flow();
+    const early = f.open(Q("AgentsReadyQ"));
+    f.ev(0, "EventAgentLogin", { thisDN: "1001", agentId: "l1", thisQueue: "8000" });
+    f.ev(0, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
+    f.ev(1, "EventAgentLogin", { thisDN: "1002", agentId: "l2", thisQueue: "8001" });
+    f.at(5);
+    const ready = f.open(Q("AgentsReadyQ"));
+    const login = f.open(Q("AgentsLoginQ"));
+    const other = f.open(req("Queue", "8001", "AgentsLoginQ"));
+    const group = f.open(req("GroupQueues", "QG1", "AgentsLoginQ"));
+    expect(f.eng.peek(early)?.value).toBe(1);
+    expect(f.eng.peek(ready)?.value).toBe(1);
+    expect(f.eng.peek(login)?.value).toBe(1);
+    expect(f.eng.peek(other)?.value).toBe(1);
+    expect(f.eng.peek(group)?.value).toBe(2);
+    // they leave the statistics opened late like the others
+    f.ev(6, "EventAgentLogout", { thisDN: "1001", agentId: "l1" });
+    expect([early, ready, login, other, group].map((s) => f.eng.peek(s)?.value)).toEqual([0, 0, 0, 1, 1]);
+  });
 });

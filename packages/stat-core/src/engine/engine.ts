@@ -392,6 +392,8 @@ export class Engine {
   private readonly _places = new Map<string, Composite>();
   /** DNs bound to an agent (local) */
   private readonly _agentDns = new Map<string, Set<DnState>>();
+  /** running queue pseudo-actions (AgentLogin/AgentReady) by queue DN, for opens */
+  private readonly _pseudoByQueue = new Map<string, Set<Episode>>();
   private _open = 0;
   private _nUpdates = 0;
   private _nActions = 0;
@@ -1238,16 +1240,13 @@ export class Engine {
       const qs = new Set<string>(this.dir.origQueuesOfAgent.get(c.id) ?? []);
       for (const v of c.dns) if (v.queue) qs.add(v.queue);
       c.pq = [...qs];
-      for (const [q, ep] of [...c.pseudoLogin]) {
-        if (qs.has(q)) continue;
-        this._endEp(ep, t);
-        c.pseudoLogin.delete(q);
-      }
-      for (const [q, ep] of [...c.pseudoReady]) {
-        if (qs.has(q)) continue;
-        this._endEp(ep, t);
-        c.pseudoReady.delete(q);
-      }
+      for (const m of [c.pseudoLogin, c.pseudoReady])
+        for (const [q, ep] of [...m]) {
+          if (qs.has(q)) continue;
+          this._endEp(ep, t);
+          m.delete(q);
+          this._pseudoByQueue.get(q)?.delete(ep);
+        }
     }
     for (const q of c.pq) {
       this._pseudoOne(c.pseudoLogin, q, A.AgentLogin, login, t);
@@ -1257,10 +1256,19 @@ export class Engine {
 
   private _pseudoOne(m: Map<string, Episode>, q: string, a: number, want: boolean, t: number): void {
     const ep = m.get(q);
-    if (want && !ep) m.set(q, this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction));
-    else if (!want && ep) {
+    if (want && !ep) {
+      const e = this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction);
+      m.set(q, e);
+      let s = this._pseudoByQueue.get(q);
+      if (s === undefined) {
+        s = new Set();
+        this._pseudoByQueue.set(q, s);
+      }
+      s.add(e);
+    } else if (!want && ep) {
       this._endEp(ep, t);
       m.delete(q);
+      this._pseudoByQueue.get(q)?.delete(ep);
     }
   }
 
@@ -1789,9 +1797,12 @@ export class Engine {
         kind === SRC.DNAction &&
         (obj.type === "Queue" || obj.type === "RoutePoint" || obj.type === "GroupQueues")
       ) {
-        for (const c of this._agents.values())
-          for (const m of [c.pseudoLogin, c.pseudoReady])
-            for (const [q, ep] of m) if (this.dir.queuePath(q).includes(obj)) enter(ep, SRC.DNAction);
+        // running pseudo-actions of the queues this object covers (indexed by queue)
+        const qs = obj.type === "GroupQueues" ? (this.dir.dnsOfQueueGroup.get(obj.id) ?? []) : [obj.id];
+        for (const q of qs) {
+          if (!this.dir.queuePath(q).includes(obj)) continue;
+          for (const ep of this._pseudoByQueue.get(q) ?? []) enter(ep, SRC.DNAction);
+        }
       }
     } else if (kind === SRC.AgentStatus || kind === SRC.GroupStatus) {
       for (const c of this._compositesFor(obj, this._agents))
