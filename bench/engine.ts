@@ -273,7 +273,10 @@ if (COMPARE !== null) {
     notes += na.length;
     values(`after the tick at ${n} events`);
   }
-  same(engA.counters().statUpdates, engB.counters().statUpdates, "statistic updates");
+  // not a difference: sharing aggregates (e.g. profile-free current statistics) changes the count
+  console.log(
+    `statistic updates: ${fmt(engA.counters().statUpdates)} here, ${fmt(engB.counters().statUpdates)} in ${COMPARE}`,
+  );
   console.log(
     `compare with ${COMPARE}: ${fmt(n)} events, ${fmt(ids.length)} statistics, ${fmt(compared)} values and ${fmt(notes)} notifications compared, ${diffs} differences`,
   );

@@ -54,6 +54,37 @@ describe("notification modes", () => {
       [0, 3600],
     ]);
   });
+  test("current categories ignore the profile: one aggregate, reset notifications per subscription profile", () => {
+    const f = new Flow();
+    const open0 = f.eng.counters().openStatistics;
+    const dflt = f.open({ ...Q("Waiting"), notification: { mode: "reset" } });
+    const quarter = f.open({ ...Q("Waiting", { timeProfile: "Quarter" }), notification: { mode: "reset" } });
+    const sliding = f.open({ ...Q("Waiting", { timeProfile: "LastHour" }), notification: { mode: "reset" } });
+    const closed = f.open({ ...Q("Waiting", { timeProfile: "Quarter" }), notification: { mode: "reset" } });
+    const entered = f.open({ ...Q("Entered", { timeProfile: "Quarter" }), notification: { mode: "none" } });
+    // Waiting under three profiles is one aggregate; Entered (historical) is another
+    expect(f.eng.counters().openStatistics - open0).toBe(2);
+    f.ev(60, "EventQueued", { thisDN: "8000", connId: "c1" });
+    f.ev(120, "EventQueued", { thisDN: "8000", connId: "c2" });
+    expect([dflt, quarter, sliding].map((s) => f.eng.peek(s)?.value)).toEqual([2, 2, 2]);
+    expect(f.eng.close(closed)).toBe(true);
+    // a new subscription may reuse the closed id: it must not inherit the Quarter resets
+    const reused = f.open({ ...Q("Waiting"), notification: { mode: "none" } });
+    f.at(901);
+    expect(f.eng.drainNotifications()).toEqual([
+      { subscriptionId: quarter, value: 2, valid: true, at: T0 + 900_000, reason: "reset" },
+    ]);
+    // the value is current: a reset does not clear it
+    expect([dflt, quarter, sliding, reused].map((s) => f.eng.peek(s)?.value)).toEqual([2, 2, 2, 2]);
+    expect(f.eng.peek(entered)?.value).toBe(0);
+    f.ev(1000, "EventAbandoned", { thisDN: "8000", connId: "c1" });
+    f.at(3600); // Quarter resets at 08:30, 08:45, 09:00; Default only at midnight
+    expect(f.eng.drainNotifications().map((x) => [x.subscriptionId, x.value, (x.at - T0) / 1000])).toEqual([
+      [quarter, 1, 1800],
+      [quarter, 1, 2700],
+      [quarter, 1, 3600],
+    ]);
+  });
   test("none, peek, suspend/resume, one-shot get", () => {
     const f = new Flow();
     const none = f.open({ ...Q("Waiting"), notification: { mode: "none" } });

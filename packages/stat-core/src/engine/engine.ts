@@ -167,7 +167,18 @@ interface ProfileGroup {
   next: number;
   /** statistics of this profile (closed ones are compacted lazily) */
   stats: Stat[];
+  /**
+   * reset-mode subscriptions of current-category statistics that asked for this profile (their
+   * aggregate ignores the profile and is shared by every profile)
+   */
+  free: Set<number>;
 }
+
+/**
+ * The profile a current-category statistic runs with: current categories ignore the time
+ * profile (docs/semantics.md §4), so every profile of one current statistic shares one aggregate.
+ */
+const _PROFILE_FREE: ProfileRt = { kind: "growing", name: "" };
 
 const _CURRENT = new Set<Category>(CURRENT_CATEGORIES);
 const _STATIC_IN_TIME = new Set<Category>([
@@ -408,6 +419,8 @@ export class Engine {
   >();
   private readonly _indexes = new Map<string, Map<number, Int32Array>>();
   private readonly _profiles = new Map<string, ProfileGroup>();
+  /** reset-mode subscriptions of profile-free statistics → their profile's group */
+  private readonly _freeReset = new Map<number, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
   private _timed: number[] = [];
   private readonly _timeChanges = new Set<number>();
@@ -1705,6 +1718,7 @@ export class Engine {
       lo2 = r.lo;
       hi2 = r.hi;
     }
+    let ck0Pending: string | null = null;
     // filter
     let filter: ((i: object) => boolean) | null = null;
     if (req.filter !== undefined) {
@@ -1720,6 +1734,24 @@ export class Engine {
         this._filters.set(req.filter, f);
       }
       filter = f.evaluate;
+    }
+    // current categories ignore the profile: all profiles share the profile-free aggregate
+    if (_CURRENT.has(cat)) {
+      const ck0 = JSON.stringify([
+        type,
+        req.statType ?? req.definition ?? null,
+        "",
+        req.timeRange ?? null,
+        req.timeRange2 ?? null,
+        req.filter ?? null,
+      ]);
+      const hit0 = this._specs.get(ck0);
+      if (hit0) {
+        this._specs.set(ck, hit0);
+        return { obj, spec: hit0.spec, dk: hit0.dk };
+      }
+      profile = _PROFILE_FREE;
+      ck0Pending = ck0; // both keys name the spec created below
     }
     const kind = SRC[subject];
     const forStatus = kind !== SRC.DNAction;
@@ -1742,6 +1774,7 @@ export class Engine {
     };
     const dk = spec.dk;
     this._specs.set(ck, { spec, dk, side });
+    if (ck0Pending !== null) this._specs.set(ck0Pending, { spec, dk, side });
     return { obj, spec, dk };
   }
 
@@ -1757,16 +1790,8 @@ export class Engine {
     r.obj.idx = null;
     this._open++;
     this._kinds[r.spec.kind]++;
-    if (r.spec.profile.kind === "growing") {
-      const pname = r.spec.profile.name;
-      let g = this._profiles.get(pname);
-      if (!g) {
-        const def = (this.config.timeProfiles[pname] ?? DEFAULT_PROFILE) as ProfileGroup["def"];
-        g = { def, next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY, stats: [] };
-        this._profiles.set(pname, g);
-      }
-      g.stats.push(st);
-    }
+    if (r.spec.profile !== _PROFILE_FREE && r.spec.profile.kind === "growing")
+      this._profileGroup(r.spec.profile.name, now).stats.push(st);
     const sampled = r.spec.cat === "MaxNumber" || r.spec.cat === "MinNumber";
     this._attachRunning(st, r.obj, now);
     if (sampled) {
@@ -1774,6 +1799,17 @@ export class Engine {
       st.sampler = { max: st.rnM, min: st.rnM };
     }
     return st;
+  }
+
+  /** The reset schedule of Growing profile `pname`. */
+  private _profileGroup(pname: string, now: number): ProfileGroup {
+    let g = this._profiles.get(pname);
+    if (!g) {
+      const def = (this.config.timeProfiles[pname] ?? DEFAULT_PROFILE) as ProfileGroup["def"];
+      g = { def, next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY, stats: [], free: new Set() };
+      this._profiles.set(pname, g);
+    }
+    return g;
   }
 
   /** Enter the episodes already running on the sources of `obj` into a new statistic. */
@@ -1904,6 +1940,15 @@ export class Engine {
       now,
     );
     r.addSub(sub);
+    if (n.mode === "reset" && r.spec.profile === _PROFILE_FREE) {
+      // a profile-free aggregate: the reset notifications follow this subscription's profile
+      const pname = req.timeProfile ?? "Default";
+      if ((this.config.timeProfiles[pname] ?? DEFAULT_PROFILE).type === "Growing") {
+        const g = this._profileGroup(pname, now);
+        g.free.add(sub);
+        this._freeReset.set(sub, g);
+      }
+    }
     if (n.mode === "changes") r.watched = true;
     if (n.mode === "time") this._timed.push(sub);
     if (n.mode === "changes" && r.timeDep) this._timeChanges.add(sub);
@@ -1933,6 +1978,11 @@ export class Engine {
     const st = this._subs.remove(statId);
     if (st === undefined) return false;
     this._timeChanges.delete(statId);
+    const g = this._freeReset.get(statId);
+    if (g !== undefined) {
+      g.free.delete(statId);
+      this._freeReset.delete(statId);
+    }
     if (st.removeSub(statId) === 0) this._drop(st);
     else st.watched = st.subsList().some((x) => this._subs.mode(x) === MODE.changes);
     return true;
@@ -2027,6 +2077,11 @@ export class Engine {
           }
           st.reset(r);
           this._touch(st);
+        }
+        for (const sub of g.free) {
+          if (this._subs.suspended(sub)) continue;
+          const { value, valid } = this._value(this._subs.st[sub]!, r);
+          this._emit(sub, value, valid, r, "reset");
         }
         g.next = nextResetAfter(g.def, r) ?? Number.POSITIVE_INFINITY;
         if (g.stats.some((x) => x.closed)) g.stats = g.stats.filter((x) => !x.closed);
