@@ -403,8 +403,8 @@ export class Engine {
   private readonly _places = new Map<string, Composite>();
   /** DNs bound to an agent (local) */
   private readonly _agentDns = new Map<string, Set<DnState>>();
-  /** running queue pseudo-actions (AgentLogin/AgentReady) by queue DN, for opens */
-  private readonly _pseudoByQueue = new Map<string, Set<Episode>>();
+  /** agents serving each queue DN (whose pseudo-actions a queue statistic opened later attaches) */
+  private readonly _servers = new Map<string, Set<Composite>>();
   private _open = 0;
   private _nUpdates = 0;
   private _nActions = 0;
@@ -1252,14 +1252,22 @@ export class Engine {
       c.qDirty = false;
       const qs = new Set<string>(this.dir.origQueuesOfAgent.get(c.id) ?? []);
       for (const v of c.dns) if (v.queue) qs.add(v.queue);
-      c.pq = [...qs];
       for (const m of [c.pseudoLogin, c.pseudoReady])
         for (const [q, ep] of [...m]) {
           if (qs.has(q)) continue;
           this._endEp(ep, t);
           m.delete(q);
-          this._pseudoByQueue.get(q)?.delete(ep);
         }
+      for (const q of c.pq) if (!qs.has(q)) this._servers.get(q)?.delete(c);
+      c.pq = [...qs];
+      for (const q of qs) {
+        let sv = this._servers.get(q);
+        if (sv === undefined) {
+          sv = new Set();
+          this._servers.set(q, sv);
+        }
+        sv.add(c);
+      }
     }
     for (const q of c.pq) {
       this._pseudoOne(c.pseudoLogin, q, A.AgentLogin, login, t);
@@ -1272,16 +1280,10 @@ export class Engine {
     if (want && !ep) {
       const e = this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction);
       m.set(q, e);
-      let s = this._pseudoByQueue.get(q);
-      if (s === undefined) {
-        s = new Set();
-        this._pseudoByQueue.set(q, s);
-      }
-      s.add(e);
+
     } else if (!want && ep) {
       this._endEp(ep, t);
       m.delete(q);
-      this._pseudoByQueue.get(q)?.delete(ep);
     }
   }
 
@@ -1837,7 +1839,10 @@ export class Engine {
         const qs = obj.type === "GroupQueues" ? (this.dir.dnsOfQueueGroup.get(obj.id) ?? []) : [obj.id];
         for (const q of qs) {
           if (!this.dir.queuePath(q).includes(obj)) continue;
-          for (const ep of this._pseudoByQueue.get(q) ?? []) enter(ep, SRC.DNAction);
+          for (const c of this._servers.get(q) ?? []) {
+            enter(c.pseudoLogin.get(q) ?? null, SRC.DNAction);
+            enter(c.pseudoReady.get(q) ?? null, SRC.DNAction);
+          }
         }
       }
     } else if (kind === SRC.AgentStatus || kind === SRC.GroupStatus) {
