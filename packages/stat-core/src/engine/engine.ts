@@ -1278,9 +1278,7 @@ export class Engine {
   private _pseudoOne(m: Map<string, Episode>, q: string, a: number, want: boolean, t: number): void {
     const ep = m.get(q);
     if (want && !ep) {
-      const e = this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction);
-      m.set(q, e);
-
+      m.set(q, this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction));
     } else if (!want && ep) {
       this._endEp(ep, t);
       m.delete(q);
