@@ -410,6 +410,11 @@ export class Engine {
   private _nActions = 0;
   /** open statistics per subject kind */
   private readonly _kinds = new Int32Array(5);
+  /**
+   * open statistics per dispatch key (subject kind × 1024 + action) whose masks hold the action:
+   * an episode or instant no open statistic counts is not dispatched at all
+   */
+  private readonly _keyN = new Int32Array(5 * 1024);
   private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
   private readonly _subs = new SubTable<Stat>();
   private readonly _filters = new Map<string, CompiledFilter>();
@@ -559,9 +564,9 @@ export class Engine {
 
   private _startEp(a: number, t: number, attrs: Attrs | null, path: ObjNode[], kind: number): Episode {
     const ep: Episode = { a, s: t, attrs, entries: _NO_ENTRIES };
-    // no statistic of this subject is open: nothing to enter (a later open attaches the episode)
-    if (this._kinds[kind] === 0) return ep;
+    // no open statistic counts this action: nothing to enter (a later open attaches the episode)
     const key = kind * 1024 + a;
+    if (this._keyN[key] === 0) return ep;
     const input = attrs ?? _NO_ATTRS;
     // statistics sharing a filter share its function: evaluate it once per episode
     let lastF: ((i: object) => boolean) | null = null;
@@ -645,7 +650,8 @@ export class Engine {
 
   private _instant(a: number, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
     this._nActions++;
-    if (this._kinds[SRC.DNAction] === 0) return;
+    // key SRC.DNAction * 1024 + a
+    if (this._keyN[a] === 0) return;
     const input = attrs ?? _NO_ATTRS;
     let lastF: ((i: object) => boolean) | null = null;
     let lastR = false;
@@ -1790,6 +1796,7 @@ export class Engine {
     r.obj.idx = null;
     this._open++;
     this._kinds[r.spec.kind]++;
+    this._countKeys(r.spec, 1);
     if (r.spec.profile !== _PROFILE_FREE && r.spec.profile.kind === "growing")
       this._profileGroup(r.spec.profile.name, now).stats.push(st);
     const sampled = r.spec.cat === "MaxNumber" || r.spec.cat === "MinNumber";
@@ -1799,6 +1806,11 @@ export class Engine {
       st.sampler = { max: st.rnM, min: st.rnM };
     }
     return st;
+  }
+
+  /** Count an opened (+1) or dropped (-1) statistic in {@link _keyN}. */
+  private _countKeys(sp: StatSpec, d: number): void {
+    for (let a = 0; a < NAMES.length; a++) if (sp.mM[a] || sp.mR?.[a]) this._keyN[sp.kind * 1024 + a] += d;
   }
 
   /** The reset schedule of Growing profile `pname`. */
@@ -1997,6 +2009,7 @@ export class Engine {
     st.obj.idx = null;
     this._open--;
     this._kinds[st.spec.kind]--;
+    this._countKeys(st.spec, -1);
     this._sampled.delete(st);
   }
 
