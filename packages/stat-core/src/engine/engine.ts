@@ -103,7 +103,11 @@ interface DnState {
   pending: Map<string, { enter: number; last: number }>;
   status: number;
   statusEp: Episode | null;
+  /** objects its episodes propagate to */
   path: ObjNode[];
+  /** the same without the objects no statistic is open on (see {@link Engine._path}) */
+  live: ObjNode[];
+  liveGen: number;
   /** composite of the bound agent when this partition owns it (messages to it stay local) */
   agentComp: Composite | null;
   /** place status owner: 0 not resolved yet, 1 this partition (`placeComp`, null if unknown), 2 another */
@@ -156,6 +160,8 @@ interface Composite {
   /** queues the agent serves (login ThisQueue and origination DNs of its groups) */
   pq: string[];
   path: ObjNode[];
+  live: ObjNode[];
+  liveGen: number;
   /** pseudo-action inputs last applied */
   pLogin: boolean;
   pReady: boolean;
@@ -464,6 +470,8 @@ export class Engine {
    * an episode or instant no open statistic counts is not dispatched at all
    */
   private readonly _keyN = new Int32Array(5 * 1024);
+  /** bumped when an object gets its first statistic or loses its last (live paths are rebuilt) */
+  private _gen = 0;
   private readonly _scratch: StatPartial = emptyPartial("TotalNumber", 0);
   private readonly _subs = new SubTable<Stat>();
   private readonly _filters = new Map<string, CompiledFilter>();
@@ -551,6 +559,8 @@ export class Engine {
       status: STATUS.Monitored,
       statusEp: null,
       path: [],
+      live: [],
+      liveGen: -1,
       agentComp: null,
       placeMode: 0,
       placeComp: null,
@@ -575,6 +585,8 @@ export class Engine {
       pseudoReady: new Map(),
       pq: [],
       path,
+      live: path,
+      liveGen: -1,
       pLogin: false,
       pReady: false,
       qDirty: true,
@@ -611,6 +623,19 @@ export class Engine {
     }
     obj.idx = idx;
     return idx;
+  }
+
+  /**
+   * The propagation path of a DN or composite without the objects no statistic is open on (a
+   * DN's RegDN and Place nodes usually): dispatch does not touch them. Rebuilt after opens/closes
+   * that change which objects have statistics.
+   */
+  private _path(h: { path: ObjNode[]; live: ObjNode[]; liveGen: number }): ObjNode[] {
+    if (h.liveGen !== this._gen) {
+      h.live = h.path.filter((o) => o.stats.length > 0);
+      h.liveGen = this._gen;
+    }
+    return h.live;
   }
 
   private _startEp(a: number, t: number, attrs: Attrs | null, path: ObjNode[], kind: number): Episode {
@@ -751,7 +776,7 @@ export class Engine {
 
   private _startAct(dn: DnState, a: number, t: number, attrs: Attrs | null, leg: Leg | null): Episode {
     this._nActions++;
-    const ep = this._startEp(a, t, attrs, dn.path, SRC.DNAction);
+    const ep = this._startEp(a, t, attrs, this._path(dn), SRC.DNAction);
     if (leg) leg.acts.set(a, ep);
     else dn.nonIxn.set(a, ep);
     return ep;
@@ -805,7 +830,7 @@ export class Engine {
     const attrs = leg.attrs;
     const ring = this._endAct(dn, A.CallRinging, t, leg);
     if (ring >= 0) {
-      this._instant(I.CallAbandonedFromRinging, t, ring, attrs, dn.path);
+      this._instant(I.CallAbandonedFromRinging, t, ring, attrs, this._path(dn));
       const q = attrs.thisQueue;
       if (q)
         this._sendReflect(
@@ -817,12 +842,12 @@ export class Engine {
         );
     }
     const dial = this._endAct(dn, A.CallDialing, t, leg);
-    if (dial >= 0) this._instant(I.CallAbandonedFromDialing, t, dial, attrs, dn.path);
+    if (dial >= 0) this._instant(I.CallAbandonedFromDialing, t, dial, attrs, this._path(dn));
     const hold = this._endAct(dn, A.CallOnHold, t, leg);
-    if (hold >= 0) this._instant(I.CallAbandonedFromHold, t, hold, attrs, dn.path);
+    if (hold >= 0) this._instant(I.CallAbandonedFromHold, t, hold, attrs, this._path(dn));
     for (const [a] of [...leg.acts]) {
       const d = this._endAct(dn, a, t, leg);
-      if (_CALL_TYPE_IDS.has(a)) this._instant(COMPLETED[a], t, d, attrs, dn.path);
+      if (_CALL_TYPE_IDS.has(a)) this._instant(COMPLETED[a], t, d, attrs, this._path(dn));
     }
     if (leg.attrs.thisQueue) dn.lastQueue = leg.attrs.thisQueue;
     dn.legs.delete(leg.connId);
@@ -938,13 +963,13 @@ export class Engine {
         if (!dn.nonIxn.has(A.OnHook)) this._startAct(dn, A.OnHook, t, attrs(), null);
         return null;
       case "EventUserEvent":
-        this._instant(I.UserEvent, t, 0, attrs(), dn.path);
+        this._instant(I.UserEvent, t, 0, attrs(), this._path(dn));
         return null;
       case "EventDialing": {
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallDialing)) {
           this._startAct(dn, A.CallDialing, t, leg.attrs, leg);
-          this._instant(I.CallDialingStarted, t, 0, leg.attrs, dn.path);
+          this._instant(I.CallDialingStarted, t, 0, leg.attrs, this._path(dn));
         }
         return null;
       }
@@ -955,7 +980,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (!leg) return null;
         const d = this._endAct(dn, A.CallDialing, t, leg);
-        if (d >= 0) this._instant(I.CallAbandonedFromDialing, t, d, leg.attrs, dn.path);
+        if (d >= 0) this._instant(I.CallAbandonedFromDialing, t, d, leg.attrs, this._path(dn));
         if (leg.acts.size === 0) dn.legs.delete(leg.connId);
         return null;
       }
@@ -963,7 +988,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallRinging)) {
           this._startAct(dn, A.CallRinging, t, leg.attrs, leg);
-          this._instant(I.CallRingingStarted, t, 0, leg.attrs, dn.path);
+          this._instant(I.CallRingingStarted, t, 0, leg.attrs, this._path(dn));
         }
         return null;
       }
@@ -973,18 +998,18 @@ export class Engine {
         if (ev.thisQueue && !leg.attrs.thisQueue) leg.attrs.thisQueue = ev.thisQueue;
         const ring = this._endAct(dn, A.CallRinging, t, leg);
         if (ring >= 0) {
-          this._instant(I.CallAnswered, t, ring, leg.attrs, dn.path);
+          this._instant(I.CallAnswered, t, ring, leg.attrs, this._path(dn));
           const q = leg.attrs.thisQueue;
           if (q) this._sendReflect(q, "CallAnswered", leg.connId, t, null);
         }
         const dial = this._endAct(dn, A.CallDialing, t, leg);
-        if (dial >= 0) this._instant(I.CallDialed, t, dial, leg.attrs, dn.path);
+        if (dial >= 0) this._instant(I.CallDialed, t, dial, leg.attrs, this._path(dn));
         const ta = _CALL_TYPE_ID[leg.attrs.callType ?? "Unknown"] ?? I.CallUnknown;
         let running = false;
         for (const a of leg.acts.keys()) if (_CALL_TYPE_IDS.has(a)) running = true;
         if (!running) {
           this._startAct(dn, ta, t, leg.attrs, leg);
-          this._instant(_STARTED[ta], t, 0, leg.attrs, dn.path);
+          this._instant(_STARTED[ta], t, 0, leg.attrs, this._path(dn));
         }
         return null;
       }
@@ -997,7 +1022,7 @@ export class Engine {
             ev.event === "EventReleased" &&
             (ev.callState === "Transferred" || ev.thirdPartyDN !== undefined)
           ) {
-            this._instant(I.CallTransferMade, t, 0, leg.attrs, dn.path);
+            this._instant(I.CallTransferMade, t, 0, leg.attrs, this._path(dn));
           }
           this._releaseLeg(dn, leg, t, false);
         }
@@ -1013,7 +1038,7 @@ export class Engine {
         }
         if (leg && !leg.acts.has(A.CallOnHold)) {
           this._startAct(dn, A.CallOnHold, t, leg.attrs, leg);
-          this._instant(I.CallHeld, t, 0, leg.attrs, dn.path);
+          this._instant(I.CallHeld, t, 0, leg.attrs, this._path(dn));
         }
         return null;
       }
@@ -1021,7 +1046,7 @@ export class Engine {
         const leg = this._leg(dn, ev, t, false);
         if (leg) {
           const d = this._endAct(dn, A.CallOnHold, t, leg);
-          if (d >= 0) this._instant(I.CallRetrievedFromHold, t, d, leg.attrs, dn.path);
+          if (d >= 0) this._instant(I.CallRetrievedFromHold, t, d, leg.attrs, this._path(dn));
         }
         return null;
       }
@@ -1032,18 +1057,18 @@ export class Engine {
         if (leg) {
           this._mergeUserData(leg, ev, t);
           // the party that receives a completed transfer takes the call over (ConnID replaced)
-          this._instant(rekeyed ? I.CallTransferTaken : I.CallTransferPartyChanged, t, 0, leg.attrs, dn.path);
+          this._instant(rekeyed ? I.CallTransferTaken : I.CallTransferPartyChanged, t, 0, leg.attrs, this._path(dn));
         }
         return null;
       }
       case "EventPartyAdded": {
         const leg = this._leg(dn, ev, t, false);
-        if (leg) this._instant(I.CallConferencePartyAdded, t, 0, leg.attrs, dn.path);
+        if (leg) this._instant(I.CallConferencePartyAdded, t, 0, leg.attrs, this._path(dn));
         return null;
       }
       case "EventPartyDeleted": {
         const leg = this._leg(dn, ev, t, false);
-        if (leg) this._instant(I.CallConferencePartyDeleted, t, 0, leg.attrs, dn.path);
+        if (leg) this._instant(I.CallConferencePartyDeleted, t, 0, leg.attrs, this._path(dn));
         return null;
       }
       case "EventAttachedDataChanged": {
@@ -1076,7 +1101,7 @@ export class Engine {
       const ep = dn.nonIxn.get(a);
       const d = this._endAct(dn, a, t, null);
       if (a === A.AfterCallWork && d >= 0) {
-        this._instant(I.ACWCompleted, t, d, ep?.attrs ?? null, dn.path);
+        this._instant(I.ACWCompleted, t, d, ep?.attrs ?? null, this._path(dn));
         const q = ep?.attrs?.thisQueue ?? dn.lastQueue;
         if (q) this._sendReflect(q, "ACWCompleted", "", t, d);
       }
@@ -1125,6 +1150,7 @@ export class Engine {
     }
     const oldPath = dn.path;
     dn.path = this.dir.dnPath(dn.def, ag?.id ?? null);
+    dn.liveGen = -1;
     // re-attach running episodes: leave stats no longer on the path, enter new ones
     const keep = new Set(dn.path);
     const added = dn.path.filter((o) => !oldPath.includes(o));
@@ -1167,7 +1193,7 @@ export class Engine {
         dn.pending.delete(ev.connId!);
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallWait)) {
-          this._instant(I.CallEntered, t, 0, leg.attrs, dn.path);
+          this._instant(I.CallEntered, t, 0, leg.attrs, this._path(dn));
           this._startAct(dn, A.CallWait, t, leg.attrs, leg);
         }
         return null;
@@ -1185,7 +1211,7 @@ export class Engine {
           const distributed = ev.event === "EventDiverted" || ev.event === "EventRouteUsed";
           const aid =
             ev.event === "EventAbandoned" ? I.CallAbandoned : distributed ? I.CallDistributed : I.CallCleared;
-          this._instant(aid, t, d, leg.attrs, dn.path);
+          this._instant(aid, t, d, leg.attrs, this._path(dn));
           if (distributed && !leg.reflected) dn.pending.set(leg.connId, { enter: ep.s, last: t });
         }
         for (const [a] of [...leg.acts]) this._endAct(dn, a, t, leg);
@@ -1216,11 +1242,11 @@ export class Engine {
             : ev.event === "EventTreatmentEnd"
               ? "CallTreatmentCompleted"
               : "CallTreatmentNotStarted";
-        this._instant(id(name), t, 0, leg?.attrs ?? _attrsOf(ev), dn.path);
+        this._instant(id(name), t, 0, leg?.attrs ?? _attrsOf(ev), this._path(dn));
         return null;
       }
       case "EventUserEvent":
-        this._instant(I.UserEvent, t, 0, _attrsOf(ev), dn.path);
+        this._instant(I.UserEvent, t, 0, _attrsOf(ev), this._path(dn));
         return null;
       default:
         return "not-a-regular-dn";
@@ -1270,7 +1296,7 @@ export class Engine {
     if (st !== dn.status) {
       if (dn.statusEp) this._endEp(dn.statusEp, t);
       dn.status = st;
-      dn.statusEp = this._startEp(ACTION_OF_STATUS[st], t, attrs, dn.path, SRC.DNStatus);
+      dn.statusEp = this._startEp(ACTION_OF_STATUS[st], t, attrs, this._path(dn), SRC.DNStatus);
     }
     if (dn.agent) this._sendAgentDn(dn, st, t, attrs, dn.loginQueue);
     if (dn.def.place) this._sendPlaceDn(dn, st, t, attrs);
@@ -1293,7 +1319,7 @@ export class Engine {
       if (c.ep) this._endEp(c.ep, t);
       c.status = st;
       c.since = t;
-      c.ep = this._startEp(ACTION_OF_STATUS[st], t, attrs, c.path, kind);
+      c.ep = this._startEp(ACTION_OF_STATUS[st], t, attrs, this._path(c), kind);
       if (wasOut && isAgent) this._send({ kind: "sinceLogin", to: "*", agent: c.id, t });
     } else if (c.ep && attrs !== c.ep.attrs && attrs) {
       this._reattr(c.ep, attrs, t);
@@ -1643,7 +1669,7 @@ export class Engine {
     const dn = this._dn(q);
     if (!dn?.mediation) return;
     if (action === "ACWCompleted") {
-      this._instant(I.ACWCompleted, t, d ?? 0, null, dn.path);
+      this._instant(I.ACWCompleted, t, d ?? 0, null, this._path(dn));
       return;
     }
     let enter: number | null = null;
@@ -1669,7 +1695,7 @@ export class Engine {
         : action === "CallAbandonedFromRinging"
           ? I.CallAbandonedFromRinging
           : actionId(action);
-    if (aid >= 0) this._instant(aid, t, Math.max(0, t - enter), null, dn.path);
+    if (aid >= 0) this._instant(aid, t, Math.max(0, t - enter), null, this._path(dn));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1848,6 +1874,7 @@ export class Engine {
     st.timeDep = !_STATIC_IN_TIME.has(r.spec.cat) || r.spec.profile.kind === "sliding";
     r.obj.stats.push(st);
     r.obj.idx = null;
+    if (r.obj.stats.length === 1) this._gen++;
     this._open++;
     this._kinds[r.spec.kind]++;
     this._countKeys(r.spec, 1);
@@ -2061,6 +2088,7 @@ export class Engine {
     st.closed = true;
     st.obj.stats = st.obj.stats.filter((s) => s !== st);
     st.obj.idx = null;
+    if (st.obj.stats.length === 0) this._gen++;
     this._open--;
     this._kinds[st.spec.kind]--;
     this._countKeys(st.spec, -1);
@@ -2241,7 +2269,7 @@ export class Engine {
         n++;
         if (dn.mediation) {
           const d = this._endAct(dn, A.CallWait, now, leg);
-          if (d >= 0) this._instant(I.CallCleared, now, d, leg.attrs, dn.path);
+          if (d >= 0) this._instant(I.CallCleared, now, d, leg.attrs, this._path(dn));
           for (const [a] of [...leg.acts]) this._endAct(dn, a, now, leg);
           dn.legs.delete(leg.connId);
         } else this._releaseLeg(dn, leg, now, true);
