@@ -1057,7 +1057,13 @@ export class Engine {
         if (leg) {
           this._mergeUserData(leg, ev, t);
           // the party that receives a completed transfer takes the call over (ConnID replaced)
-          this._instant(rekeyed ? I.CallTransferTaken : I.CallTransferPartyChanged, t, 0, leg.attrs, this._path(dn));
+          this._instant(
+            rekeyed ? I.CallTransferTaken : I.CallTransferPartyChanged,
+            t,
+            0,
+            leg.attrs,
+            this._path(dn),
+          );
         }
         return null;
       }
