@@ -159,6 +159,8 @@ interface Composite {
   pseudoReady: Map<string, Episode>;
   /** queues the agent serves (login ThisQueue and origination DNs of its groups) */
   pq: string[];
+  /** their pseudo-action paths (`Directory.queuePath`), same order */
+  pqPaths: ObjNode[][];
   path: ObjNode[];
   live: ObjNode[];
   liveGen: number;
@@ -584,6 +586,7 @@ export class Engine {
       pseudoLogin: new Map(),
       pseudoReady: new Map(),
       pq: [],
+      pqPaths: [],
       path,
       live: path,
       liveGen: -1,
@@ -1352,6 +1355,7 @@ export class Engine {
         }
       for (const q of c.pq) if (!qs.has(q)) this._servers.get(q)?.delete(c);
       c.pq = [...qs];
+      c.pqPaths = c.pq.map((q) => this.dir.queuePath(q));
       for (const q of qs) {
         let sv = this._servers.get(q);
         if (sv === undefined) {
@@ -1361,16 +1365,23 @@ export class Engine {
         sv.add(c);
       }
     }
-    for (const q of c.pq) {
-      this._pseudoOne(c.pseudoLogin, q, A.AgentLogin, login, t);
-      this._pseudoOne(c.pseudoReady, q, A.AgentReady, ready, t);
+    for (let i = 0; i < c.pq.length; i++) {
+      this._pseudoOne(c.pseudoLogin, c.pq[i], c.pqPaths[i], A.AgentLogin, login, t);
+      this._pseudoOne(c.pseudoReady, c.pq[i], c.pqPaths[i], A.AgentReady, ready, t);
     }
   }
 
-  private _pseudoOne(m: Map<string, Episode>, q: string, a: number, want: boolean, t: number): void {
+  private _pseudoOne(
+    m: Map<string, Episode>,
+    q: string,
+    path: ObjNode[],
+    a: number,
+    want: boolean,
+    t: number,
+  ): void {
     const ep = m.get(q);
     if (want && !ep) {
-      m.set(q, this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction));
+      m.set(q, this._startEp(a, t, null, path, SRC.DNAction));
     } else if (!want && ep) {
       this._endEp(ep, t);
       m.delete(q);
