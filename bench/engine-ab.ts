@@ -1,0 +1,64 @@
+/**
+ * Before/after of the engine benchmark on this noisy shared host: runs `bench/engine.ts` of this
+ * tree (B) and of another tree (A, e.g. a `git worktree` of an older commit) alternately, pair by
+ * pair, so both see the same load, and reports the medians and the ratio B/A of ingest events/s.
+ * Usage: `./scripts/bench engine-ab --base DIR [--pairs N] [engine options]` (engine options are
+ * passed to both, e.g. `--agents 100000 --events 300000 --runs 1 --stats 0`).
+ */
+const args = process.argv.slice(2);
+const take = (name: string): string | null => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return null;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v ?? null;
+};
+const base = take("base");
+const pairs = Number(take("pairs") ?? 5);
+if (base === null || !(pairs >= 1)) {
+  console.error("usage: ./scripts/bench engine-ab --base DIR [--pairs N] [engine options]");
+  process.exit(2);
+}
+const here = `${import.meta.dir}/..`;
+
+async function once(tree: string): Promise<number> {
+  const p = Bun.spawn([process.execPath, "bench/engine.ts", ...args], {
+    cwd: tree,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const out = await new Response(p.stdout).text();
+  if ((await p.exited) !== 0) throw new Error(`bench/engine.ts failed in ${tree}`);
+  const m = /engine ingest, events\/s \(1 core\) \| ([\d,]+)/.exec(out);
+  if (!m) throw new Error(`no ingest line from ${tree}:\n${out}`);
+  return Number(m[1].replaceAll(",", ""));
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const a: number[] = [];
+const b: number[] = [];
+const ratios: number[] = [];
+for (let i = 0; i < pairs; i++) {
+  // alternate which goes first, so a drift in the host's load does not favour one side
+  let x: number;
+  let y: number;
+  if (i % 2 === 0) {
+    x = await once(base);
+    y = await once(here);
+  } else {
+    y = await once(here);
+    x = await once(base);
+  }
+  a.push(x);
+  b.push(y);
+  ratios.push(y / x);
+  console.log(`pair ${i + 1}: A ${x.toFixed(0)}  B ${y.toFixed(0)}  B/A ${(y / x).toFixed(3)}`);
+}
+const f = (x: number): string => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+console.log(`| engine ingest, events/s (${args.join(" ") || "defaults"}) | median | range |`);
+console.log("|---|---|---|");
+console.log(`| A = ${base} | ${f(median(a))} | ${f(Math.min(...a))} – ${f(Math.max(...a))} |`);
+console.log(`| B = this tree | ${f(median(b))} | ${f(Math.min(...b))} – ${f(Math.max(...b))} |`);
+console.log(
+  `| B/A per pair (median) | ${median(ratios).toFixed(3)} | ${Math.min(...ratios).toFixed(3)} – ${Math.max(...ratios).toFixed(3)} |`,
+);
