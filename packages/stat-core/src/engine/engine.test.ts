@@ -85,6 +85,32 @@ describe("notification modes", () => {
       [quarter, 1, 3600],
     ]);
   });
+  test("a closed time-mode subscription's id reused by another mode is not ticked as time-mode", () => {
+    // regression: the id stayed listed as time-mode; with a changes-mode frequency of 0 the next
+    // time-mode deadline was searched for forever and tick() hung
+    const f = new Flow();
+    const a = f.open({ ...Q("Waiting"), notification: { mode: "time", frequency: 10 } });
+    expect(f.eng.close(a)).toBe(true);
+    const b = f.open({ ...Q("Waiting"), notification: { mode: "changes" } });
+    expect(b).toBe(a); // ids are reused
+    const c = f.open({ ...Q("Waiting"), notification: { mode: "time", frequency: 10 } });
+    f.ev(1, "EventQueued", { thisDN: "8000", connId: "c1" });
+    expect(f.eng.drainNotifications().map((n) => [n.subscriptionId, n.reason])).toEqual([[b, "change"]]);
+    f.at(30);
+    // c once (at its first deadline after a 30 s gap), b never as time-mode
+    expect(f.eng.drainNotifications().map((n) => [n.subscriptionId, n.value, n.reason])).toEqual([
+      [c, 1, "time"],
+    ]);
+    // churn does not grow the time-mode list: close and reopen many times, still one notification per tick
+    for (let i = 0; i < 100; i++) {
+      const x = f.open({ ...Q("Waiting"), notification: { mode: "time", frequency: 10 } });
+      f.eng.close(x);
+    }
+    f.ev(31, "EventAbandoned", { thisDN: "8000", connId: "c1" });
+    f.eng.drainNotifications();
+    f.at(40);
+    expect(f.eng.drainNotifications().map((n) => [n.subscriptionId, n.value])).toEqual([[c, 0]]);
+  });
   test("none, peek, suspend/resume, one-shot get", () => {
     const f = new Flow();
     const none = f.open({ ...Q("Waiting"), notification: { mode: "none" } });

@@ -486,7 +486,11 @@ export class Engine {
   /** reset-mode subscriptions of profile-free statistics → their profile's group */
   private readonly _freeReset = new Map<number, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
-  private _timed: number[] = [];
+  /**
+   * time-mode subscriptions (a set, removed on close: subscription ids are reused, and a reused
+   * id must not stay listed as time-mode)
+   */
+  private readonly _timed = new Set<number>();
   private readonly _timeChanges = new Set<number>();
   private readonly _notMonitored = new Set<DnState>();
   private _invCache: Map<ObjNode, number> | null = null;
@@ -2063,7 +2067,7 @@ export class Engine {
       }
     }
     if (n.mode === "changes") r.watched = true;
-    if (n.mode === "time") this._timed.push(sub);
+    if (n.mode === "time") this._timed.add(sub);
     if (n.mode === "changes" && r.timeDep) this._timeChanges.add(sub);
     return { statId: sub, value, valid };
   }
@@ -2091,6 +2095,7 @@ export class Engine {
     const st = this._subs.remove(statId);
     if (st === undefined) return false;
     this._timeChanges.delete(statId);
+    this._timed.delete(statId);
     const g = this._freeReset.get(statId);
     if (g !== undefined) {
       g.free.delete(statId);
@@ -2207,21 +2212,16 @@ export class Engine {
       if (st.sampler) sample(st.sampler, p);
     }
     const T = this._subs;
-    let closedTimed = false;
     for (const sub of this._timed) {
-      if (T.st[sub] === undefined) {
-        closedTimed = true;
-        continue;
-      }
       let next = T.next(sub);
       if (next > nowMs) continue;
+      // the first multiple of the frequency after now (a long gap is not walked step by step)
       const f = T.freqMs(sub);
-      while (next <= nowMs) next += f;
+      next += (Math.floor((nowMs - next) / f) + 1) * f;
       T.setNext(sub, next);
       if (T.suspended(sub)) continue;
       this._check(sub, nowMs, "time");
     }
-    if (closedTimed) this._timed = this._timed.filter((x) => T.st[x] !== undefined);
     for (const sub of this._timeChanges) if (!T.suspended(sub)) this._check(sub, nowMs, "change");
     this.sweep(nowMs);
   }
