@@ -21,7 +21,8 @@ if (base === null || !(pairs >= 1)) {
 }
 const here = `${import.meta.dir}/..`;
 
-async function once(tree: string): Promise<number> {
+/** ingest events/s and tick + notification ms per 1k events of one run */
+async function once(tree: string): Promise<[number, number]> {
   const p = Bun.spawn([process.execPath, "bench/engine.ts", ...args], {
     cwd: tree,
     stdout: "pipe",
@@ -30,27 +31,33 @@ async function once(tree: string): Promise<number> {
   const out = await new Response(p.stdout).text();
   if ((await p.exited) !== 0) throw new Error(`bench/engine.ts failed in ${tree}`);
   const m = /engine ingest, events\/s \(1 core\) \| ([\d,]+)/.exec(out);
-  if (!m) throw new Error(`no ingest line from ${tree}:\n${out}`);
-  return Number(m[1].replaceAll(",", ""));
+  const k = /tick \+ notifications, ms per 1k events \| ([\d.,]+)/.exec(out);
+  if (!m || !k) throw new Error(`no ingest/tick line from ${tree}:\n${out}`);
+  return [Number(m[1].replaceAll(",", "")), Number(k[1].replaceAll(",", ""))];
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const a: number[] = [];
 const b: number[] = [];
 const ratios: number[] = [];
+const ta: number[] = [];
+const tb: number[] = [];
 for (let i = 0; i < pairs; i++) {
   // alternate which goes first, so a drift in the host's load does not favour one side
-  let x: number;
-  let y: number;
+  let ra: [number, number];
+  let rb: [number, number];
   if (i % 2 === 0) {
-    x = await once(base);
-    y = await once(here);
+    ra = await once(base);
+    rb = await once(here);
   } else {
-    y = await once(here);
-    x = await once(base);
+    rb = await once(here);
+    ra = await once(base);
   }
+  const [x, y] = [ra[0], rb[0]];
   a.push(x);
   b.push(y);
+  ta.push(ra[1]);
+  tb.push(rb[1]);
   ratios.push(y / x);
   console.log(`pair ${i + 1}: A ${x.toFixed(0)}  B ${y.toFixed(0)}  B/A ${(y / x).toFixed(3)}`);
 }
@@ -59,6 +66,9 @@ console.log(`| engine ingest, events/s (${args.join(" ") || "defaults"}) | media
 console.log("|---|---|---|");
 console.log(`| A = ${base} | ${f(median(a))} | ${f(Math.min(...a))} – ${f(Math.max(...a))} |`);
 console.log(`| B = this tree | ${f(median(b))} | ${f(Math.min(...b))} – ${f(Math.max(...b))} |`);
+console.log(
+  `| tick + notifications, ms per 1k events: A / B (medians) | ${median(ta).toFixed(2)} / ${median(tb).toFixed(2)} | |`,
+);
 console.log(
   `| B/A per pair (median) | ${median(ratios).toFixed(3)} | ${Math.min(...ratios).toFixed(3)} – ${Math.max(...ratios).toFixed(3)} |`,
 );

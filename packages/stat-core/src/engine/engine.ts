@@ -2073,6 +2073,9 @@ export class Engine {
   }
 
   private _value(st: Stat, now: number): { value: StatValue; valid: boolean } {
+    // the compact core categories are evaluated straight from the statistic (no partial built)
+    const core = st.coreValueAt(now);
+    if (core !== undefined) return { value: core, valid: this._inv(st.obj) === 0 };
     const cat = st.spec.cat;
     const p =
       cat === "CurrentState" || cat === "CurrentStateReasons" || st.x?.sel

@@ -218,6 +218,42 @@ export interface SamplerState {
 }
 
 /**
+ * The value of the categories that need only the counts and times (`num` = ended + credited
+ * running, `time` likewise in ms, running count and elapsed, interval elapsed); `undefined` for
+ * every other category. Shared by {@link valueOfPartial} and the engine's evaluation of a
+ * statistic without building its partial.
+ */
+export function coreValue(
+  cat: Category,
+  num: number,
+  time: number,
+  rnm: number,
+  rtm: number,
+  elapsed: number,
+): StatValue | undefined {
+  switch (cat) {
+    case "CurrentNumber":
+      return rnm;
+    case "CurrentTime":
+      return rtm / 1000;
+    case "CurrentAverageTime":
+      return _div(rtm / 1000, rnm);
+    case "TotalNumber":
+      return num;
+    case "TotalTime":
+      return time / 1000;
+    case "AverageTime":
+      return _div(time / 1000, num);
+    case "ElapsedTimePercentage":
+      return _div(time, elapsed, 100);
+    case "TotalNumberPerSecond":
+      return _div(num, elapsed / 1000);
+    default:
+      return undefined;
+  }
+}
+
+/**
  * The value of a (merged) partial. Durations in seconds, percentages 0–100, `null` when the
  * value is undefined (division by zero, no data). MaxNumber/MinNumber read the sampler state.
  *
@@ -231,38 +267,28 @@ export function valueOfPartial(p: StatPartial, sampler?: SamplerState): StatValu
   const n = (i: number): number => (c[i] as number | null) ?? 0;
   const num = n(C.NM) + n(C.HNM);
   const time = n(C.TM) + n(C.HTM);
+  const core = coreValue(p.cat, num, time, n(C.RNM), n(C.RTM), n(C.ELAPSED));
+  if (core !== undefined) return core;
   switch (p.cat) {
     case "CurrentState":
     case "CurrentStateReasons":
       return _finishTree(p.tree ?? {});
-    case "CurrentNumber":
-      return n(C.RNM);
-    case "CurrentTime":
-      return n(C.RTM) / 1000;
     case "CurrentContinuousTime":
       return n(C.CONT) / 1000;
     case "CurrentMaxTime":
       return _s(c[C.RMAX]);
     case "CurrentMinTime":
       return _s(c[C.RMIN]);
-    case "CurrentAverageTime":
-      return _div(n(C.RTM) / 1000, n(C.RNM));
     case "CurrentRelativeNumberPercentage":
       return _div(n(C.RNM), n(C.RNR), 100);
     case "CurrentNumberInTimeRange":
       return n(C.RNMR);
     case "CurrentNumberInTimeRangePercentage":
       return _div(n(C.RNMR), n(C.RNM), 100);
-    case "TotalNumber":
-      return num;
-    case "TotalTime":
-      return time / 1000;
     case "TotalAdjustedNumber":
       return n(C.NM);
     case "TotalAdjustedTime":
       return n(C.TADJ) / 1000;
-    case "AverageTime":
-      return _div(time / 1000, num);
     case "MaxTime":
       return _s(c[C.MAXM]);
     case "MinTime":
@@ -273,8 +299,6 @@ export function valueOfPartial(p: StatPartial, sampler?: SamplerState): StatValu
       return sampler?.min ?? null;
     case "AverageOfCurrentNumber":
       return _div(n(C.ITM) + n(C.HTM), n(C.ELAPSED));
-    case "ElapsedTimePercentage":
-      return _div(time, n(C.ELAPSED), 100);
     case "RelativeTimePercentage":
       return _div(time, n(C.TR) + n(C.HTR), 100);
     case "RelativeNumberPercentage":
@@ -285,8 +309,6 @@ export function valueOfPartial(p: StatPartial, sampler?: SamplerState): StatValu
       return _div(n(C.NMR), n(C.NM), 100);
     case "TotalTimeInTimeRange":
       return n(C.TMR) / 1000;
-    case "TotalNumberPerSecond":
-      return _div(num, n(C.ELAPSED) / 1000);
     case "AverageNumberPerRelativeHour":
       return _div(num, (n(C.TR) + n(C.HTR)) / 1000, 3600);
     case "ServiceFactor1":
@@ -294,6 +316,8 @@ export function valueOfPartial(p: StatPartial, sampler?: SamplerState): StatValu
     case "EstimWaitTime":
       return n(C.NM) === 0 ? null : ((n(C.RNM) + 1) * (n(C.ELAPSED) / 1000)) / n(C.NM);
   }
+  // the categories of coreValue returned above
+  return null;
 }
 
 /** GroupStatus trees carry member statuses; the group status is the top member status. */

@@ -14,11 +14,12 @@
  * ```
  * @module
  */
-import { type Category, CURRENT_CATEGORIES } from "../definitions.ts";
+import { type Category, CURRENT_CATEGORIES, type StatValue } from "../definitions.ts";
 import type { ObjNode } from "./directory.ts";
 import {
   C,
   compareSelRecords,
+  coreValue,
   emptyPartial,
   MERGE_OP,
   NC,
@@ -431,6 +432,26 @@ export class Stat {
       x.rsClipR = x.rnR * this.since;
       if (x.sampler) x.sampler = { max: this.rnM, min: this.rnM };
     }
+  }
+
+  /**
+   * The value at `now` without building a partial, for a statistic with no extension state
+   * (the compact core categories; `x === null`): the same numbers {@link partialInto} puts in
+   * the components {@link coreValue} reads. `undefined` when this statistic needs its partial.
+   */
+  coreValueAt(now: number): StatValue | undefined {
+    if (this.x !== null) return undefined;
+    const sp = this.spec;
+    const runEl = this.rnM * now - this.rs;
+    const credit = sp.hist && sp.status;
+    return coreValue(
+      sp.cat,
+      this.nM + (credit ? this.rnM : 0),
+      this.tM + (credit ? runEl : 0),
+      this.rnM,
+      sp.hist ? 0 : runEl,
+      Math.max(0, now - this.since),
+    );
   }
 
   /** Snapshot this partition's contribution at `now` (epoch ms). */
