@@ -397,55 +397,6 @@ function _attrsOf(ev: TEvent): Attrs {
   return a;
 }
 
-/**
- * An event in one fixed shape (every attribute the engine reads, undefined when absent). Events
- * arrive with a shape per event type (JSON.parse, the simulator, tests), so reading their
- * attributes at each of the ~80 places the engine does would be megamorphic lookups.
- */
-class _Ev implements TEvent {
-  [extra: string]: unknown;
-  event = "";
-  time = 0;
-  node: string | undefined = undefined;
-  snapshot: boolean | undefined = undefined;
-  connId: string | undefined = undefined;
-  previousConnId: string | undefined = undefined;
-  thisDN: string | undefined = undefined;
-  otherDN: string | undefined = undefined;
-  thisQueue: string | undefined = undefined;
-  agentId: string | undefined = undefined;
-  callType: TEvent["callType"] = undefined;
-  workMode: string | undefined = undefined;
-  reasons: Record<string, string | number> | undefined = undefined;
-  userData: Record<string, string | number> | undefined = undefined;
-  ani: string | undefined = undefined;
-  dnis: string | undefined = undefined;
-  thirdPartyDN: unknown = undefined;
-  callState: unknown = undefined;
-  /** Copy `raw`'s attributes (types are checked afterwards, as before). */
-  load(raw: TEvent): _Ev {
-    this.event = raw.event;
-    this.time = raw.time;
-    this.node = raw.node;
-    this.snapshot = raw.snapshot;
-    this.connId = raw.connId;
-    this.previousConnId = raw.previousConnId;
-    this.thisDN = raw.thisDN;
-    this.otherDN = raw.otherDN;
-    this.thisQueue = raw.thisQueue;
-    this.agentId = raw.agentId;
-    this.callType = raw.callType;
-    this.workMode = raw.workMode;
-    this.reasons = raw.reasons;
-    this.userData = raw.userData;
-    this.ani = raw.ani;
-    this.dnis = raw.dnis;
-    this.thirdPartyDN = raw.thirdPartyDN;
-    this.callState = raw.callState;
-    return this;
-  }
-}
-
 /** The engine (one partition). */
 export class Engine {
   readonly config: StatdConfig;
@@ -519,8 +470,6 @@ export class Engine {
     statUpdates: 0,
   };
   private readonly _skipReasons: Record<string, number> = {};
-  /** the event being applied, copied into one shape (reused: nothing keeps it after the event) */
-  private readonly _ev = new _Ev();
 
   constructor(opts: EngineOptions) {
     this.config = opts.config;
@@ -887,11 +836,8 @@ export class Engine {
     return { ok: false, reason: r };
   }
 
-  private _ingest(raw: TEvent): string | null {
-    if (raw === null || typeof raw !== "object" || typeof raw.event !== "string") return "malformed";
-    // one shape for every event from here on: each attribute is read from the caller's object
-    // (whose shape varies with the event, so every read there is megamorphic) exactly once
-    const ev = this._ev.load(raw);
+  private _ingest(ev: TEvent): string | null {
+    if (ev === null || typeof ev !== "object" || typeof ev.event !== "string") return "malformed";
     const code = _EVENT_CODE.get(ev.event);
     if (code === undefined) return "unknown-event";
     if (typeof ev.time !== "number" || !Number.isFinite(ev.time)) return "missing-attribute:time";
