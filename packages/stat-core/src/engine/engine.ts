@@ -159,8 +159,6 @@ interface Composite {
   pseudoReady: Map<string, Episode>;
   /** queues the agent serves (login ThisQueue and origination DNs of its groups) */
   pq: string[];
-  /** their pseudo-action paths (`Directory.queuePath`), same order */
-  pqPaths: ObjNode[][];
   path: ObjNode[];
   live: ObjNode[];
   liveGen: number;
@@ -541,7 +539,6 @@ export class Engine {
       pseudoLogin: new Map(),
       pseudoReady: new Map(),
       pq: [],
-      pqPaths: [],
       path,
       live: path,
       liveGen: -1,
@@ -1307,7 +1304,6 @@ export class Engine {
         }
       for (const q of c.pq) if (!qs.has(q)) this._servers.get(q)?.delete(c);
       c.pq = [...qs];
-      c.pqPaths = c.pq.map((q) => this.dir.queuePath(q));
       for (const q of qs) {
         let sv = this._servers.get(q);
         if (sv === undefined) {
@@ -1317,23 +1313,16 @@ export class Engine {
         sv.add(c);
       }
     }
-    for (let i = 0; i < c.pq.length; i++) {
-      this._pseudoOne(c.pseudoLogin, c.pq[i], c.pqPaths[i], A.AgentLogin, login, t);
-      this._pseudoOne(c.pseudoReady, c.pq[i], c.pqPaths[i], A.AgentReady, ready, t);
+    for (const q of c.pq) {
+      this._pseudoOne(c.pseudoLogin, q, A.AgentLogin, login, t);
+      this._pseudoOne(c.pseudoReady, q, A.AgentReady, ready, t);
     }
   }
 
-  private _pseudoOne(
-    m: Map<string, Episode>,
-    q: string,
-    path: ObjNode[],
-    a: number,
-    want: boolean,
-    t: number,
-  ): void {
+  private _pseudoOne(m: Map<string, Episode>, q: string, a: number, want: boolean, t: number): void {
     const ep = m.get(q);
     if (want && !ep) {
-      m.set(q, this._startEp(a, t, null, path, SRC.DNAction));
+      m.set(q, this._startEp(a, t, null, this.dir.queuePath(q), SRC.DNAction));
     } else if (!want && ep) {
       this._endEp(ep, t);
       m.delete(q);
