@@ -26,7 +26,7 @@ import type {
   TEvent,
   TimeProfileDef,
 } from "../definitions.ts";
-import { CURRENT_CATEGORIES } from "../definitions.ts";
+import { CURRENT_CATEGORIES, OBJECT_TYPES } from "../definitions.ts";
 import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
 import { AGENT_STATUSES } from "../mask.ts";
 import { nextResetAfter } from "../time/mod.ts";
@@ -219,17 +219,7 @@ const _NEEDS_RANGE = new Set<Category>([
   "ServiceFactor1",
 ]);
 const _SUBJECT_OBJECTS: Record<string, ReadonlySet<string>> = {
-  DNAction: new Set([
-    "Tenant",
-    "Agent",
-    "Place",
-    "GroupAgents",
-    "GroupPlaces",
-    "RegDN",
-    "Queue",
-    "RoutePoint",
-    "GroupQueues",
-  ]),
+  DNAction: new Set(OBJECT_TYPES),
   DNStatus: new Set(["Tenant", "Agent", "Place", "GroupAgents", "GroupPlaces", "RegDN"]),
   AgentStatus: new Set(["Tenant", "Agent", "GroupAgents"]),
   PlaceStatus: new Set(["Tenant", "Place", "GroupPlaces"]),
@@ -414,8 +404,6 @@ export class Engine {
   private _open = 0;
   private _nUpdates = 0;
   private _nActions = 0;
-  /** open statistics per subject kind */
-  private readonly _kinds = new Int32Array(5);
   /**
    * open statistics per dispatch key (subject kind × 1024 + action) whose masks hold the action:
    * an episode or instant no open statistic counts is not dispatched at all
@@ -1671,14 +1659,16 @@ export class Engine {
         `${type} ${JSON.stringify(oid)} is not in tenant ${JSON.stringify(tenant)}`,
       );
     // identical definitions on the same object type share one resolved spec (masks, filter)
-    const ck = JSON.stringify([
-      type,
-      req.statType ?? req.definition ?? null,
-      req.timeProfile ?? null,
-      req.timeRange ?? null,
-      req.timeRange2 ?? null,
-      req.filter ?? null,
-    ]);
+    const specKey = (profile: string | null): string =>
+      JSON.stringify([
+        type,
+        req.statType ?? req.definition ?? null,
+        profile,
+        req.timeRange ?? null,
+        req.timeRange2 ?? null,
+        req.filter ?? null,
+      ]);
+    const ck = specKey(req.timeProfile ?? null);
     const hit = this._specs.get(ck);
     if (hit)
       return { obj: hit.side ? (this.dir.tenantFor(oid, hit.side) ?? obj) : obj, spec: hit.spec, dk: hit.dk };
@@ -1781,14 +1771,7 @@ export class Engine {
     }
     // current categories ignore the profile: all profiles share the profile-free aggregate
     if (_CURRENT.has(cat)) {
-      const ck0 = JSON.stringify([
-        type,
-        req.statType ?? req.definition ?? null,
-        "",
-        req.timeRange ?? null,
-        req.timeRange2 ?? null,
-        req.filter ?? null,
-      ]);
+      const ck0 = specKey("");
       const hit0 = this._specs.get(ck0);
       if (hit0) {
         this._specs.set(ck, hit0);
@@ -1834,7 +1817,6 @@ export class Engine {
     r.obj.idx = null;
     if (r.obj.stats.length === 1) this._gen++;
     this._open++;
-    this._kinds[r.spec.kind]++;
     this._countKeys(r.spec, 1);
     if (r.spec.profile !== _PROFILE_FREE && r.spec.profile.kind === "growing")
       this._profileGroup(r.spec.profile.name, now).stats.push(st);
@@ -2051,7 +2033,6 @@ export class Engine {
     st.obj.idx = null;
     if (st.obj.stats.length === 0) this._gen++;
     this._open--;
-    this._kinds[st.spec.kind]--;
     this._countKeys(st.spec, -1);
     this._sampled.delete(st);
   }
