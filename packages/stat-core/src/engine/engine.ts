@@ -423,13 +423,6 @@ export class Engine {
   /** reset-mode subscriptions of profile-free statistics → their profile's group */
   private readonly _freeReset = new Map<number, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
-  /**
-   * time-mode subscriptions, compacted lazily by tick (an array: 8 bytes per subscription, a Set
-   * cost ~30). Ids are reused after close, so tick drops an id that is closed or no longer
-   * time-mode, and `_listed[id]` keeps an id from being listed twice.
-   */
-  private _timed: number[] = [];
-  private _listed = new Uint8Array(1024);
   private readonly _timeChanges = new Set<number>();
   private readonly _notMonitored = new Set<DnState>();
   private _invCache: Map<ObjNode, number> | null = null;
@@ -1986,7 +1979,6 @@ export class Engine {
       }
     }
     if (n.mode === "changes") r.watched = true;
-    if (n.mode === "time") this._listTimed(sub);
     if (n.mode === "changes" && r.timeDep) this._timeChanges.add(sub);
     return { statId: sub, value, valid };
   }
@@ -2131,14 +2123,11 @@ export class Engine {
       const p = st.partial(nowMs, 0);
       if (st.sampler) sample(st.sampler, p);
     }
+    // time-mode subscriptions: read from the subscription table itself (ids are reused after
+    // close, so a list kept beside it would have to track every reuse)
     const T = this._subs;
-    let dropped = false;
-    for (const sub of this._timed) {
-      if (T.st[sub] === undefined || T.mode(sub) !== MODE.time) {
-        this._listed[sub] = 0;
-        dropped = true;
-        continue;
-      }
+    for (let sub = 1; sub < T.st.length; sub++) {
+      if (T.st[sub] === undefined || T.mode(sub) !== MODE.time) continue;
       let next = T.next(sub);
       if (next > nowMs) continue;
       // the first multiple of the frequency after now (a long gap is not walked step by step)
@@ -2148,21 +2137,8 @@ export class Engine {
       if (T.suspended(sub)) continue;
       this._check(sub, nowMs, "time");
     }
-    if (dropped) this._timed = this._timed.filter((x) => this._listed[x] === 1);
     for (const sub of this._timeChanges) if (!T.suspended(sub)) this._check(sub, nowMs, "change");
     this.sweep(nowMs);
-  }
-
-  /** List a time-mode subscription for tick (once, even when its id was listed before a close). */
-  private _listTimed(sub: number): void {
-    if (sub >= this._listed.length) {
-      const g = new Uint8Array(Math.max(sub + 1, this._listed.length * 2));
-      g.set(this._listed);
-      this._listed = g;
-    }
-    if (this._listed[sub] === 1) return;
-    this._listed[sub] = 1;
-    this._timed.push(sub);
   }
 
   private _check(sub: number, now: number, reason: Notification["reason"]): void {
