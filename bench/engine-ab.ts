@@ -21,19 +21,23 @@ if (base === null || !(pairs >= 1)) {
 }
 const here = `${import.meta.dir}/..`;
 
-/** ingest events/s and tick + notification ms per 1k events of one run */
+/** the result file bench/engine.ts writes in a tree for these options */
+const statsOff = args.includes("--stats") && Number(args[args.indexOf("--stats") + 1]) === 0;
+const resultFile = statsOff ? "bench/results/engine-nostats.json" : "bench/results/engine.json";
+
+/** ingest events/s and tick + notification ms per 1k events of one run (read from its result file) */
 async function once(tree: string): Promise<[number, number]> {
   const p = Bun.spawn([process.execPath, "bench/engine.ts", ...args], {
     cwd: tree,
-    stdout: "pipe",
+    stdout: "ignore",
     stderr: "inherit",
   });
-  const out = await new Response(p.stdout).text();
   if ((await p.exited) !== 0) throw new Error(`bench/engine.ts failed in ${tree}`);
-  const m = /engine ingest, events\/s \(1 core\) \| ([\d,]+)/.exec(out);
-  const k = /tick \+ notifications, ms per 1k events \| ([\d.,]+)/.exec(out);
-  if (!m || !k) throw new Error(`no ingest/tick line from ${tree}:\n${out}`);
-  return [Number(m[1].replaceAll(",", "")), Number(k[1].replaceAll(",", ""))];
+  const r = (await Bun.file(`${tree}/${resultFile}`).json()) as {
+    ingestEventsPerSec: { median: number };
+    tickAndNotifyMsPer1kEvents: { median: number };
+  };
+  return [r.ingestEventsPerSec.median, r.tickAndNotifyMsPer1kEvents.median];
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
