@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { connectCluster } from "../packages/sip-client/src/bun/mod.ts";
 import { type SipEvent, silentLogger } from "../packages/sip-client/src/mod.ts";
+import { MALFORMED_KINDS } from "../packages/sip-sim/src/server/mod.ts";
 import { body, range, sipHarness, waitFor } from "./sip-harness.ts";
 
 describe("sip protocol over TCP", () => {
@@ -148,17 +149,8 @@ describe("sip protocol over TCP", () => {
     await using h = await sipHarness({ nodes: ["n1"], server: { maxQueuedBytes: 256 * 1024 * 1024 } });
     await h.waitLive();
     const f = h.srv.faults;
-    const kinds = [
-      "invalid-json",
-      "not-object",
-      "unknown-event",
-      "bad-attribute",
-      "wrong-port",
-      "no-seq",
-      "unknown-op",
-      "invalid-utf8",
-      "oversized",
-    ];
+    // every kind the node can send, R times each; the 10 MiB "huge" one twice, below
+    const kinds = MALFORMED_KINDS.filter((k) => k !== "huge");
     const R = 50;
     h.publish("n1", "interactionProxy", 10);
     for (let r = 0; r < R; r++) for (const k of kinds) f.sendMalformed("n1", "interactionProxy", k);
