@@ -9,38 +9,23 @@ import { unlinkSegment } from "../packages/shm-bus/src/bun/shm.ts";
 import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
 import { H } from "../packages/shm-bus/src/layout.ts";
 
-type Child = ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+import {
+  type BusChild as Child,
+  killBusChildren,
+  busChildResult as result,
+  spawnBusChild as spawnChild,
+} from "./bus-children.ts";
+
 const names: string[] = [];
-const children: Child[] = [];
 const uniq = () => {
   const n = `statd-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   names.push(n);
   return n;
 };
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(9);
+  killBusChildren();
   for (const n of names) unlinkSegment(n);
 });
-
-function spawnChild(arg: object): Child {
-  const p = Bun.spawn([process.execPath, `${import.meta.dir}/bus-child.ts`, JSON.stringify(arg)], {
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  children.push(p);
-  return p;
-}
-
-async function result(p: Child): Promise<{ [k: string]: unknown; counts: Record<string, number> }> {
-  const [out, err, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  if (code !== 0) throw new Error(`child exited ${code}: ${err}`);
-  return JSON.parse(out.trim().split("\n").pop()!);
-}
 
 /** Resolves when the child prints a progress line with at least `n`. */
 async function progress(p: Child, n: number): Promise<void> {

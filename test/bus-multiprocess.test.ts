@@ -6,11 +6,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { unlinkSegment } from "../packages/shm-bus/src/bun/shm.ts";
 import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
+import { busChildResult, killBusChildren, spawnBusChild } from "./bus-children.ts";
 
 const name = `statd-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-const children: { pid: number; kill(sig?: number): void; exitCode: number | null }[] = [];
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill(9);
+  killBusChildren();
   unlinkSegment(name);
 });
 
@@ -33,24 +33,9 @@ test("4 processes exchange ~2 M records (SPSC + broadcast), all checksummed, exa
       expectCounts[`${p}/1/b`] = broadcast;
     }
     const arg = { name, id, peers, perPeer, broadcast, expect: expectCounts, minLen: 16, maxLen: 200 };
-    const p = Bun.spawn([process.execPath, `${import.meta.dir}/bus-child.ts`, JSON.stringify(arg)], {
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    children.push(p);
-    procs.push({ p, expectCounts });
+    procs.push({ p: spawnBusChild(arg), expectCounts });
   }
-  const results = await Promise.all(
-    procs.map(async ({ p }) => {
-      const [out, err, code] = await Promise.all([
-        new Response(p.stdout).text(),
-        new Response(p.stderr).text(),
-        p.exited,
-      ]);
-      if (code !== 0) throw new Error(`child exited ${code}: ${err}`);
-      return JSON.parse(out.trim().split("\n").pop()!);
-    }),
-  );
+  const results = await Promise.all(procs.map(({ p }) => busChildResult(p)));
   let total = 0;
   for (let id = 0; id < N; id++) {
     const r = results[id];
@@ -59,7 +44,7 @@ test("4 processes exchange ~2 M records (SPSC + broadcast), all checksummed, exa
     expect(r.counts).toEqual(procs[id].expectCounts);
     expect(r.sent).toBe(perPeer * (N - 1));
     expect(r.bsent).toBe(broadcast);
-    total += r.received;
+    total += r.received as number;
   }
   expect(total).toBe(N * (N - 1) * (perPeer + broadcast));
   // The counters in shared memory agree, and every ring was drained.
