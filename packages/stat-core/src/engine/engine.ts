@@ -174,10 +174,10 @@ interface ProfileGroup {
   /** statistics of this profile (closed ones are compacted lazily) */
   stats: Stat[];
   /**
-   * reset-mode subscriptions of current-category statistics that asked for this profile (their
-   * aggregate ignores the profile and is shared by every profile)
+   * reset-mode subscriptions that asked for this profile (kept per subscription: a current
+   * statistic's aggregate is shared by every profile, so its own profile says nothing)
    */
-  free: Set<number>;
+  resetSubs: Set<number>;
 }
 
 /**
@@ -420,8 +420,8 @@ export class Engine {
   >();
   private readonly _indexes = new Map<string, Map<number, Int32Array>>();
   private readonly _profiles = new Map<string, ProfileGroup>();
-  /** reset-mode subscriptions of profile-free statistics → their profile's group */
-  private readonly _freeReset = new Map<number, ProfileGroup>();
+  /** reset-mode subscriptions → the profile whose resets they are notified of */
+  private readonly _resetGroup = new Map<number, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
   private readonly _timeChanges = new Set<number>();
   private readonly _notMonitored = new Set<DnState>();
@@ -1832,7 +1832,12 @@ export class Engine {
     let g = this._profiles.get(pname);
     if (!g) {
       const def = (this.config.timeProfiles[pname] ?? DEFAULT_PROFILE) as ProfileGroup["def"];
-      g = { def, next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY, stats: [], free: new Set() };
+      g = {
+        def,
+        next: nextResetAfter(def, now) ?? Number.POSITIVE_INFINITY,
+        stats: [],
+        resetSubs: new Set(),
+      };
       this._profiles.set(pname, g);
     }
     return g;
@@ -1969,13 +1974,13 @@ export class Engine {
       now,
     );
     r.addSub(sub);
-    if (n.mode === "reset" && r.spec.profile === _PROFILE_FREE) {
-      // a profile-free aggregate: the reset notifications follow this subscription's profile
+    if (n.mode === "reset") {
+      // notified at the resets of the profile this subscription asked for (Growing ones only)
       const pname = req.timeProfile ?? "Default";
       if ((this.config.timeProfiles[pname] ?? DEFAULT_PROFILE).type === "Growing") {
         const g = this._profileGroup(pname, now);
-        g.free.add(sub);
-        this._freeReset.set(sub, g);
+        g.resetSubs.add(sub);
+        this._resetGroup.set(sub, g);
       }
     }
     if (n.mode === "changes") r.watched = true;
@@ -2009,10 +2014,10 @@ export class Engine {
     const st = this._subs.remove(statId);
     if (st === undefined) return false;
     this._timeChanges.delete(statId);
-    const g = this._freeReset.get(statId);
+    const g = this._resetGroup.get(statId);
     if (g !== undefined) {
-      g.free.delete(statId);
-      this._freeReset.delete(statId);
+      g.resetSubs.delete(statId);
+      this._resetGroup.delete(statId);
     }
     if (st.removeSub(statId) === 0) this._drop(st);
     else st.watched = st.subsList().some((x) => this._subs.mode(x) === MODE.changes);
@@ -2100,20 +2105,16 @@ export class Engine {
     for (const g of this._profiles.values()) {
       while (g.next <= nowMs) {
         const r = g.next;
-        for (const st of g.stats) {
-          if (st.closed) continue;
-          for (const sub of st.subsList()) {
-            if (this._subs.mode(sub) !== MODE.reset || this._subs.suspended(sub)) continue;
-            const { value, valid } = this._value(st, r);
-            this._emit(sub, value, valid, r, "reset");
-          }
-          st.reset(r);
-          this._touch(st);
-        }
-        for (const sub of g.free) {
+        // the final values of the interval first, then the new interval
+        for (const sub of g.resetSubs) {
           if (this._subs.suspended(sub)) continue;
           const { value, valid } = this._value(this._subs.st[sub]!, r);
           this._emit(sub, value, valid, r, "reset");
+        }
+        for (const st of g.stats) {
+          if (st.closed) continue;
+          st.reset(r);
+          this._touch(st);
         }
         g.next = nextResetAfter(g.def, r) ?? Number.POSITIVE_INFINITY;
         if (g.stats.some((x) => x.closed)) g.stats = g.stats.filter((x) => !x.closed);
