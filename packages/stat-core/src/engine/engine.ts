@@ -70,12 +70,16 @@ export interface EngineOptions {
   stuckCallMaxAgeSec?: number;
 }
 
-/** A running durable action or status episode. */
+/**
+ * A running durable action or status episode. `entries`: the statistics it entered, in order; a
+ * bare {@link Stat} for an unfiltered compact-core statistic entered at `s` (see
+ * {@link Stat.enterBare}), an {@link Entry} otherwise.
+ */
 interface Episode {
   a: number;
   s: number;
   attrs: Attrs | null;
-  entries: Entry[];
+  entries: (Entry | Stat)[];
 }
 
 interface Leg {
@@ -340,7 +344,7 @@ function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
 /** Filter input of an action without attributes (read-only). */
 const _NO_ATTRS: Attrs = Object.freeze({}) as Attrs;
 /** Shared empty entry list of ended episodes (never pushed to: an ended episode gets no entries). */
-const _NO_ENTRIES = Object.freeze([]) as unknown as Entry[];
+const _NO_ENTRIES = Object.freeze([]) as unknown as (Entry | Stat)[];
 
 const _CALL_TYPES = new Set(["Inbound", "Outbound", "Internal", "Consult", "Unknown"]);
 
@@ -583,7 +587,7 @@ export class Engine {
     // statistics sharing a filter share its function: evaluate it once per episode
     let lastF: ((i: object) => boolean) | null = null;
     let lastR = false;
-    let es: Entry[] | null = null;
+    let es: (Entry | Stat)[] | null = null;
     for (let i = 0; i < path.length; i++) {
       const obj = path[i];
       if (obj.stats.length === 0) continue;
@@ -595,7 +599,15 @@ export class Engine {
       for (let j = 0; j < pos.length; j++) {
         const st = stats[pos[j]];
         const sp = st.spec;
-        const e: Entry = { st, s: t, m: sp.mM[a] | (sp.mR?.[a] ? 2 : 0), on: false };
+        const m = sp.mM[a] | (sp.mR?.[a] ? 2 : 0);
+        if (st.bareOk(m)) {
+          if (es === null) es = [st];
+          else es.push(st);
+          st.enterBare(t);
+          this._touch(st);
+          continue;
+        }
+        const e: Entry = { st, s: t, m, on: false };
         if (es === null) es = [e];
         else es.push(e);
         const f = sp.filter;
@@ -614,11 +626,20 @@ export class Engine {
     return ep;
   }
 
-  private _enterIf(st: Stat, ep: Episode, kind: number, s: number): void {
+  /** Enter a running episode into a statistic (an object joined its path, or a late open). */
+  private _enterIf(st: Stat, ep: Episode, kind: number, s: number, bare = true): void {
     const sp = st.spec;
     if (sp.kind !== kind || st.closed) return;
     const m = sp.mM[ep.a] | (sp.mR?.[ep.a] ? 2 : 0);
     if (m === 0) return;
+    if (bare && s === ep.s && st.bareOk(m)) {
+      if (ep.entries === _NO_ENTRIES) ep.entries = [st];
+      else ep.entries.push(st);
+      this._nUpdates++;
+      st.enterBare(s);
+      this._touch(st);
+      return;
+    }
     const e: Entry = { st, s, m, on: false };
     if (ep.entries === _NO_ENTRIES) ep.entries = [e];
     else ep.entries.push(e);
@@ -632,9 +653,13 @@ export class Engine {
     const n = es.length;
     if (n === 0) return;
     this._nUpdates += n;
+    const s = ep.s;
     for (let i = 0; i < n; i++) {
       const e = es[i];
-      if (e.on) {
+      if (e instanceof Stat) {
+        e.leaveBare(s, t);
+        this._touch(e);
+      } else if (e.on) {
         e.st.leave(e, t);
         this._touch(e.st);
       }
@@ -646,6 +671,8 @@ export class Engine {
   private _reattr(ep: Episode, attrs: Attrs, t: number): void {
     ep.attrs = attrs;
     for (const e of ep.entries) {
+      // bare entries have no filter
+      if (e instanceof Stat) continue;
       const f = e.st.spec.filter;
       if (f === null || e.st.closed) continue;
       const now = f(attrs);
@@ -1098,9 +1125,15 @@ export class Engine {
     for (const leg of dn.legs.values()) for (const ep of leg.acts.values()) eps.push([ep, SRC.DNAction]);
     if (dn.statusEp) eps.push([dn.statusEp, SRC.DNStatus]);
     for (const [ep, kind] of eps) {
-      const stay: Entry[] = [];
+      const stay: (Entry | Stat)[] = [];
       for (const e of ep.entries) {
-        if (keep.has(e.st.obj)) stay.push(e);
+        if (e instanceof Stat) {
+          if (keep.has(e.obj)) stay.push(e);
+          else {
+            e.leaveBare(ep.s, t);
+            this._touch(e);
+          }
+        } else if (keep.has(e.st.obj)) stay.push(e);
         else if (e.on) {
           e.st.leave(e, t);
           this._touch(e.st);
@@ -1849,9 +1882,10 @@ export class Engine {
     const enter = (ep: Episode | null, k: number): void => {
       if (!ep || k !== kind) return;
       const before = ep.entries.length;
-      this._enterIf(st, ep, kind, ep.s);
-      // historical clipping to the open time is done by the Stat (openMs)
-      if (ep.entries.length > before && ep.s > now) ep.entries[ep.entries.length - 1].s = now;
+      // historical clipping to the open time is done by the Stat (openMs); an episode that
+      // starts after `now` gets an entry of its own whose start is moved to `now`
+      this._enterIf(st, ep, kind, ep.s, ep.s <= now);
+      if (ep.entries.length > before && ep.s > now) (ep.entries[ep.entries.length - 1] as Entry).s = now;
     };
     if (kind === SRC.DNAction || kind === SRC.DNStatus) {
       for (const dn of this._dnsFor(obj)) {

@@ -293,6 +293,31 @@ export class Stat {
     }
   }
 
+  /**
+   * {@link enter} for a *bare* entry: a statistic with no extension state and no filter, in the
+   * main mask, entered at its episode's start `s` and running until the episode ends. The
+   * episode lists the statistic itself instead of an {@link Entry} (no allocation per update).
+   */
+  enterBare(s: number): void {
+    this.rnM++;
+    this.rs += this.spec.hist ? Math.max(s, this.since) : s;
+  }
+
+  /** {@link leave} for a bare entry started at `s` (see {@link enterBare}). */
+  leaveBare(s: number, t: number): void {
+    const sp = this.spec;
+    const clipI = Math.max(s, this.since);
+    this.rnM--;
+    this.rs -= sp.hist ? clipI : s;
+    this.nM++;
+    this.tM += sp.status ? t - clipI : t - Math.max(s, this.openMs);
+  }
+
+  /** Whether an entry of mask bits `m` into this statistic can be bare (see {@link enterBare}). */
+  bareOk(m: number): boolean {
+    return m === 1 && this.x === null && this.spec.filter === null;
+  }
+
   /** A running episode (stretch) ends at `t`. */
   leave(e: Entry, t: number): void {
     if (!e.on) return;
