@@ -31,6 +31,7 @@ import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
 import { AGENT_STATUSES } from "../mask.ts";
 import { nextResetAfter } from "../time/mod.ts";
 import { type Clock, ReplayClock } from "./clock.ts";
+import { Composite } from "./composite.ts";
 import { Directory, type ObjNode } from "./directory.ts";
 import {
   ACTION_OF_STATUS,
@@ -44,7 +45,7 @@ import {
 } from "./names.ts";
 import { changedEnough } from "./notify.ts";
 import { emptyPartial, type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
-import { type Entry, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
+import { type Entry, type Episode, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
 import { MODE, SubTable } from "./subs.ts";
 import type {
   Attrs,
@@ -68,18 +69,6 @@ export interface EngineOptions {
   startMs?: number;
   /** a call leg with no event for this long is ended by {@link Engine.sweep}; default 4 h */
   stuckCallMaxAgeSec?: number;
-}
-
-/**
- * A running durable action or status episode. `entries`: the statistics it entered, in order; a
- * bare {@link Stat} for an unfiltered compact-core statistic entered at `s` (see
- * {@link Stat.enterBare}), an {@link Entry} otherwise.
- */
-interface Episode {
-  a: number;
-  s: number;
-  attrs: Attrs | null;
-  entries: (Entry | Stat)[];
 }
 
 interface Leg {
@@ -141,36 +130,6 @@ class _LocalMsg {
 const _M_AGENT = 1;
 const _M_PLACE = 2;
 const _M_REFLECT = 3;
-
-/** One DN contributing to a composite status (agent: a DN it is logged in on; place: its DNs). */
-interface CompDn {
-  dn: string;
-  st: number;
-  attrs: Attrs | null;
-  loggedIn: boolean;
-  /** agent: the login queue on that DN */
-  queue: string | null;
-}
-
-interface Composite {
-  id: string;
-  /** contributing DNs in arrival order (a handful: a linear scan beats a map) */
-  dns: CompDn[];
-  status: number;
-  since: number;
-  ep: Episode | null;
-  pseudoLogin: Map<string, Episode>;
-  pseudoReady: Map<string, Episode>;
-  /** queues the agent serves (login ThisQueue and origination DNs of its groups) */
-  pq: string[];
-  path: ObjNode[];
-  live: ObjNode[];
-  liveGen: number;
-  /** pseudo-action inputs last applied */
-  pLogin: boolean;
-  pReady: boolean;
-  qDirty: boolean;
-}
 
 interface ProfileGroup {
   def: Extract<TimeProfileDef, { type: "Growing" }>;
@@ -515,22 +474,7 @@ export class Engine {
   private _composite(map: Map<string, Composite>, cid: string, path: ObjNode[], kind: number): Composite {
     let c = map.get(cid);
     if (c) return c;
-    c = {
-      id: cid,
-      dns: [],
-      status: _LOGGED_OUT,
-      since: this._startMs,
-      ep: null,
-      pseudoLogin: new Map(),
-      pseudoReady: new Map(),
-      pq: [],
-      path,
-      live: path,
-      liveGen: -1,
-      pLogin: false,
-      pReady: false,
-      qDirty: true,
-    };
+    c = new Composite(cid, path, _LOGGED_OUT, this._startMs);
     c.ep = this._startEp(ACTION_OF_STATUS[_LOGGED_OUT], this._startMs, null, path, kind);
     map.set(cid, c);
     return c;
@@ -1275,16 +1219,8 @@ export class Engine {
   }
 
   private _recompose(c: Composite, t: number, kind: number, isAgent: boolean): void {
-    let best = -1;
-    let attrs: Attrs | null = null;
-    for (let i = 0; i < c.dns.length; i++) {
-      const v = c.dns[i];
-      if (!v.loggedIn) continue;
-      if (v.st > best) {
-        best = v.st;
-        attrs = v.attrs;
-      }
-    }
+    const best = c.best();
+    const attrs = c.bestAttrs;
     const st = best < 0 ? _LOGGED_OUT : best;
     if (st !== c.status) {
       const wasOut = c.status === _LOGGED_OUT;
@@ -1309,7 +1245,7 @@ export class Engine {
     if (c.qDirty) {
       c.qDirty = false;
       const qs = new Set<string>(this.dir.origQueuesOfAgent.get(c.id) ?? []);
-      for (const v of c.dns) if (v.queue) qs.add(v.queue);
+      c.queuesInto(qs);
       for (const m of [c.pseudoLogin, c.pseudoReady])
         for (const [q, ep] of [...m]) {
           if (qs.has(q)) continue;
@@ -1546,26 +1482,7 @@ export class Engine {
     attrs: Attrs | null,
     queue: string | null,
   ): void {
-    const ds = c.dns;
-    let i = 0;
-    while (i < ds.length && ds[i].dn !== dn) i++;
-    if (status < 0) {
-      if (i < ds.length) {
-        ds.splice(i, 1);
-        c.qDirty = true;
-      }
-    } else if (i < ds.length) {
-      const cur = ds[i];
-      cur.st = status;
-      cur.attrs = attrs;
-      if (cur.queue !== queue) {
-        cur.queue = queue;
-        c.qDirty = true;
-      }
-    } else {
-      ds.push({ dn, st: status, attrs, loggedIn: true, queue });
-      c.qDirty = true;
-    }
+    if (status < 0 ? c.remove(dn) : c.upsert(dn, status, attrs, true, queue)) c.qDirty = true;
     this._recompose(c, t, SRC.AgentStatus, true);
   }
 
@@ -1577,15 +1494,7 @@ export class Engine {
     t: number,
     attrs: Attrs | null,
   ): void {
-    const ds = c.dns;
-    let i = 0;
-    while (i < ds.length && ds[i].dn !== dn) i++;
-    if (i < ds.length) {
-      const cur = ds[i];
-      cur.st = status;
-      cur.attrs = attrs;
-      cur.loggedIn = loggedIn;
-    } else ds.push({ dn, st: status, attrs, loggedIn, queue: null });
+    c.upsert(dn, status, attrs, loggedIn, undefined);
     this._recompose(c, t, SRC.PlaceStatus, false);
   }
 

@@ -27,6 +27,7 @@ import {
   type SelRecord,
   type StatPartial,
 } from "./partial.ts";
+import type { Attrs } from "./types.ts";
 
 /** Source kinds of episodes a statistic can subscribe to (its subject). */
 export const SRC = { DNAction: 0, DNStatus: 1, AgentStatus: 2, PlaceStatus: 3, GroupStatus: 4 } as const;
@@ -70,6 +71,20 @@ export interface Entry {
   s: number;
   m: number;
   on: boolean;
+}
+
+/**
+ * A running durable action or status episode. `entries`: the statistics it entered, in order; a
+ * bare {@link Stat} for an unfiltered compact-core statistic entered at `s` (see
+ * {@link Stat.enterBare}), an {@link Entry} otherwise.
+ */
+export interface Episode {
+  /** action id */
+  a: number;
+  /** start, epoch ms */
+  s: number;
+  attrs: Attrs | null;
+  entries: (Entry | Stat)[];
 }
 
 const _RUNSET_CATS = new Set<Category>([
