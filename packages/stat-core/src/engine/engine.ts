@@ -46,6 +46,7 @@ import {
 import { changedEnough } from "./notify.ts";
 import { emptyPartial, type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
 import { type Entry, type Episode, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
+import { SmallMap } from "./small-map.ts";
 import { MODE, SubTable } from "./subs.ts";
 import type {
   Attrs,
@@ -74,7 +75,7 @@ export interface EngineOptions {
 interface Leg {
   connId: string;
   attrs: Attrs;
-  acts: Map<number, Episode>;
+  acts: SmallMap<number, Episode>;
   node: string | null;
   last: number;
   /** mediation: CallAnswered was already reflected while the call still waited */
@@ -91,8 +92,8 @@ interface DnState {
   nodes: Set<string>;
   stateNode: string | null;
   down: number;
-  nonIxn: Map<number, Episode>;
-  legs: Map<string, Leg>;
+  nonIxn: SmallMap<number, Episode>;
+  legs: SmallMap<string, Leg>;
   pending: Map<string, { enter: number; last: number }>;
   status: number;
   statusEp: Episode | null;
@@ -452,8 +453,8 @@ export class Engine {
       nodes: new Set(),
       stateNode: null,
       down: 0,
-      nonIxn: new Map(),
-      legs: new Map(),
+      nonIxn: new SmallMap(),
+      legs: new SmallMap(),
       pending: new Map(),
       status: STATUS.Monitored,
       statusEp: null,
@@ -710,7 +711,7 @@ export class Engine {
       leg = {
         connId: cid,
         attrs: _attrsOf(ev),
-        acts: new Map(),
+        acts: new SmallMap(),
         node: ev.node ?? null,
         last: t,
         reflected: false,
@@ -752,7 +753,7 @@ export class Engine {
     if (dial >= 0) this._instant(I.CallAbandonedFromDialing, t, dial, attrs, this._path(dn));
     const hold = this._endAct(dn, A.CallOnHold, t, leg);
     if (hold >= 0) this._instant(I.CallAbandonedFromHold, t, hold, attrs, this._path(dn));
-    for (const [a] of [...leg.acts]) {
+    for (const a of leg.acts.keys()) {
       const d = this._endAct(dn, a, t, leg);
       if (_CALL_TYPE_IDS.has(a)) this._instant(COMPLETED[a], t, d, attrs, this._path(dn));
     }
@@ -1130,7 +1131,7 @@ export class Engine {
           this._instant(aid, t, d, leg.attrs, this._path(dn));
           if (distributed && !leg.reflected) dn.pending.set(leg.connId, { enter: ep.s, last: t });
         }
-        for (const [a] of [...leg.acts]) this._endAct(dn, a, t, leg);
+        for (const a of leg.acts.keys()) this._endAct(dn, a, t, leg);
         dn.legs.delete(leg.connId);
         return null;
       }
@@ -1179,16 +1180,21 @@ export class Engine {
     let best: number = STATUS.Monitored;
     let attrs: Attrs | null = null;
     if (dn.mediation) return best;
-    for (const ep of dn.nonIxn.values()) {
+    const nx = dn.nonIxn;
+    for (let i = 0; i < nx.size; i++) {
+      const ep = nx.valAt(i);
       const p = STATUS_OF_ACTION[ep.a];
       if (p > best) {
         best = p;
         attrs = ep.attrs;
       }
     }
-    for (const leg of dn.legs.values()) {
-      const held = leg.acts.has(A.CallOnHold);
-      for (const ep of leg.acts.values()) {
+    const legs = dn.legs;
+    for (let j = 0; j < legs.size; j++) {
+      const acts = legs.valAt(j).acts;
+      const held = acts.has(A.CallOnHold);
+      for (let i = 0; i < acts.size; i++) {
+        const ep = acts.valAt(i);
         if (held && _CALL_TYPE_IDS.has(ep.a)) continue;
         const p = STATUS_OF_ACTION[ep.a];
         if (p > best) {
@@ -1303,13 +1309,13 @@ export class Engine {
 
   private _dnDown(dn: DnState, t: number, node: string | null): void {
     dn.down++;
-    for (const leg of [...dn.legs.values()]) {
+    for (const leg of dn.legs.values()) {
       if (node !== null && leg.node !== null && leg.node !== node && dn.stateNode !== node) continue;
-      for (const [a] of [...leg.acts]) this._endAct(dn, a, t, leg);
+      for (const a of leg.acts.keys()) this._endAct(dn, a, t, leg);
       dn.legs.delete(leg.connId);
     }
     if (node === null || dn.stateNode === node || dn.stateNode === null) {
-      for (const [a] of [...dn.nonIxn]) if (a !== A.LoggedIn) this._endAct(dn, a, t, null);
+      for (const a of dn.nonIxn.keys()) if (a !== A.LoggedIn) this._endAct(dn, a, t, null);
     }
     this._notMonitored.add(dn);
     this._invCache = null;
@@ -2140,13 +2146,13 @@ export class Engine {
     let n = 0;
     for (const dn of this._dns.values()) {
       if (dn.legs.size === 0 && dn.pending.size === 0) continue;
-      for (const leg of [...dn.legs.values()]) {
+      for (const leg of dn.legs.values()) {
         if (now - leg.last < this._stuckMs) continue;
         n++;
         if (dn.mediation) {
           const d = this._endAct(dn, A.CallWait, now, leg);
           if (d >= 0) this._instant(I.CallCleared, now, d, leg.attrs, this._path(dn));
-          for (const [a] of [...leg.acts]) this._endAct(dn, a, now, leg);
+          for (const a of leg.acts.keys()) this._endAct(dn, a, now, leg);
           dn.legs.delete(leg.connId);
         } else this._releaseLeg(dn, leg, now, true);
       }
