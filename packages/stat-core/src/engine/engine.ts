@@ -45,8 +45,8 @@ import {
 } from "./names.ts";
 import { changedEnough } from "./notify.ts";
 import { emptyPartial, type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
-import { type Entry, type Episode, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
 import { SmallMap } from "./small-map.ts";
+import { type Entry, type Episode, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
 import { MODE, SubTable } from "./subs.ts";
 import type {
   Attrs,

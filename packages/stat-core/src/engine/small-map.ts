@@ -119,10 +119,12 @@ export class SmallMap<K, V> {
       this._k1 = k;
       this._v1 = v;
     } else {
-      const ks = (this._ks ??= []);
-      const vs = (this._vs ??= []);
-      ks[i - 2] = k;
-      vs[i - 2] = v;
+      if (this._ks === null || this._vs === null) {
+        this._ks = [];
+        this._vs = [];
+      }
+      this._ks[i - 2] = k;
+      this._vs[i - 2] = v;
     }
   }
 }
