@@ -81,7 +81,7 @@ export class Directory {
       this.membersOfAgentGroup.set(g.id, g.agents);
       for (const a of g.agents) {
         _push(this.groupsOfAgent, a, g.id);
-        for (const q of g.originationDns) _push(this.origQueuesOfAgent, a, q);
+        for (const q of g.originationDns) _push(this.origQueuesOfAgent, a, this.canonDn(q));
       }
     }
     for (const g of d.placeGroups) {
@@ -98,6 +98,16 @@ export class Directory {
 
   private _add(type: ObjectType, id: string, tenant: string): void {
     this.objs.set(`${type}:${id}`, { type, id, tenant, stats: [], idx: null });
+  }
+
+  /**
+   * The directory's own string for a DN id (`id` itself when the DN is unknown). A DN id taken
+   * from an event is a fresh string; kept in long-lived state (an agent's login queue), the
+   * canonical one makes every later map lookup with it compare by identity instead of reading
+   * a cold string's characters.
+   */
+  canonDn(id: string): string {
+    return this.dns.get(id)?.id ?? id;
   }
 
   /** RegDN, Queue or RoutePoint for a DN definition. */

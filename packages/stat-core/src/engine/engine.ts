@@ -517,7 +517,9 @@ export class Engine {
    */
   private _path(h: { path: ObjNode[]; live: ObjNode[]; liveGen: number }): ObjNode[] {
     if (h.liveGen !== this._gen) {
-      h.live = h.path.filter((o) => o.stats.length > 0);
+      const live: ObjNode[] = [];
+      for (const o of h.path) if (o.stats.length > 0) live.push(o);
+      h.live = live;
       h.liveGen = this._gen;
     }
     return h.live;
@@ -1026,7 +1028,7 @@ export class Engine {
       this._endAgentWork(dn, t, null);
       this._endAct(dn, A.LoggedIn, t, null);
     }
-    dn.loginQueue = ev.thisQueue ?? null;
+    dn.loginQueue = ev.thisQueue === undefined ? null : this.dir.canonDn(ev.thisQueue);
     dn.stateNode = ev.node ?? dn.stateNode;
     const rebound = dn.agent?.id !== ag.id;
     if (rebound) this._bind(dn, ag, t);
