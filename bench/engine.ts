@@ -2,8 +2,10 @@
  * Engine benchmark: replay a generated contact-center day through one stat-core engine with
  * ~1M open statistics, and report events/s on one core, heap bytes per open statistic, and the
  * JSON.parse time of the same events as NDJSON (so the table shows whether decoding or the
- * engine dominates). Usage: `./scripts/bench engine [--agents N] [--events N] [--runs N] [--stats 0]`
- * (`--stats 0`: no statistic open).
+ * engine dominates). Usage: `./scripts/bench engine [--agents N] [--events N] [--runs N] [--stats 0]
+ * [--objects T,T] [--per-event]` (`--stats 0`: no statistic open; `--objects Agent,Tenant`: open only
+ * the statistics of these object types; `--per-event`: also time each event and print µs per
+ * event type — a diagnostic, the timer adds to every event).
  * Writes bench/results/engine.json. Not portable code (uses bun:jsc for heap numbers).
  *
  * `--compare DIR` (e.g. a `git worktree` of an older commit): instead of timing, replay the same
@@ -27,6 +29,8 @@ const EVENTS = opt("events", 1_000_000);
 const RUNS = opt("runs", 3);
 /** `--stats 0`: open no statistic (measures event handling and status composition alone) */
 const STATS = opt("stats", 1) !== 0;
+const OBJECTS = args.includes("--objects") ? new Set(args[args.indexOf("--objects") + 1].split(",")) : null;
+const PER_EVENT = args.includes("--per-event");
 const COMPARE = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
 const QUEUES = 200;
 const GROUP_SIZE = 100;
@@ -296,7 +300,7 @@ if (COMPARE !== null) {
 const h0 = heap();
 const eng = new Engine({ config: cfg, startMs: T0 });
 const h1 = heap();
-const reqs = STATS ? requests(cfg) : [];
+const reqs = STATS ? requests(cfg).filter((r) => OBJECTS === null || OBJECTS.has(r.object.type)) : [];
 // Growing-profile statistics first (the issue's memory figure), then the sliding ones
 const growing = reqs.filter((r) => r.timeProfile !== "LastHour");
 const sliding = reqs.filter((r) => r.timeProfile === "LastHour");
@@ -323,6 +327,8 @@ for (const ev of day.login()) eng.ingest(ev);
 eng.drainNotifications();
 const h3 = heap();
 
+/** --per-event: event type → [count, ms] */
+const perEvent = new Map<string, [number, number]>();
 const ingestRate: number[] = [];
 const parseRate: number[] = [];
 const tickMs: number[] = [];
@@ -339,7 +345,17 @@ for (let run = 0; run < RUNS; run++) {
     for (const l of lines) JSON.parse(l);
     parseMs += performance.now() - p0;
     const e0 = performance.now();
-    for (const ev of evs) eng.ingest(ev);
+    if (PER_EVENT)
+      for (const ev of evs) {
+        const a = performance.now();
+        eng.ingest(ev);
+        const k = ev.event === "EventAgentNotReady" ? `${ev.event}(${ev.workMode ?? ""})` : ev.event;
+        const r = perEvent.get(k) ?? [0, 0];
+        r[0]++;
+        r[1] += performance.now() - a;
+        perEvent.set(k, r);
+      }
+    else for (const ev of evs) eng.ingest(ev);
     engMs += performance.now() - e0;
     const k0 = performance.now();
     eng.tick(day.t);
@@ -356,6 +372,7 @@ const h4 = heap();
 const result = {
   agents: AGENTS,
   openStatistics: opened,
+  objects: OBJECTS === null ? "all" : [...OBJECTS].join(","),
   eventsPerRun: EVENTS,
   runs: RUNS,
   openMs,
@@ -413,4 +430,9 @@ if (opened > 0) {
   );
   console.log(`| heap bytes per open statistic, all | ${fmt(result.heapBytes.perOpenStatistic)} | |`);
   console.log(`| open 1 statistic, µs | ${fmt((openMs * 1000) / opened, 2)} | |`);
+}
+if (PER_EVENT) {
+  console.log("| event (timed one by one) | events | µs per event |");
+  console.log("|---|---|---|");
+  for (const [k, [n, ms]] of perEvent) console.log(`| ${k} | ${fmt(n)} | ${fmt((ms * 1000) / n, 2)} |`);
 }
