@@ -27,6 +27,12 @@ interface Args {
   maxLen: number;
   /** Print a progress line every this many sent records (0: never). */
   progressEvery?: number;
+  /**
+   * Give up after this long (default 60 s; not with `perPeer` -1): print what is still missing,
+   * the members and the rings as one JSON line and exit 3, so a hang fails its test with a
+   * diagnosis instead of running into the test timeout.
+   */
+  deadlineMs?: number;
 }
 
 const args: Args = JSON.parse(process.argv[2]);
@@ -35,7 +41,14 @@ const bus = seg.join(args.id);
 const gen = bus.generation;
 // Broadcast reaches the subscribers joined at publication time: start once every peer has joined.
 const all = [...new Set([...args.peers, ...Object.keys(args.expect).map((k) => Number(k.split("/")[0]))])];
-while (!all.every((p) => p >= bus.instances || bus.members()[p].state !== "free")) await Bun.sleep(1);
+const joinDeadline = performance.now() + (args.deadlineMs ?? 60_000);
+while (!all.every((p) => p >= bus.instances || bus.members()[p].state !== "free")) {
+  if (performance.now() > joinDeadline) {
+    console.log(JSON.stringify({ id: args.id, stuck: "peers never joined", members: bus.members() }));
+    process.exit(3);
+  }
+  await Bun.sleep(1);
+}
 
 function body(out: Uint8Array, from: number, g: number, seq: number, len: number): void {
   const dv = new DataView(out.buffer, out.byteOffset, len);
@@ -105,8 +118,33 @@ const infinite = args.perPeer < 0;
 const sendsLeft = () =>
   infinite || bsent < args.broadcast || args.peers.some((p) => (sentTo.get(p) ?? 0) < args.perPeer);
 
+const deadline = performance.now() + (args.deadlineMs ?? 60_000);
+function giveUp(): never {
+  const missing = Object.fromEntries(
+    expectKeys
+      .filter(([k, n]) => (counts.get(k) ?? 0) < n)
+      .map(([k, n]) => [k, `${counts.get(k) ?? 0}/${n}`]),
+  );
+  const snap = seg.inspect();
+  console.log(
+    JSON.stringify({
+      id: args.id,
+      stuck: true,
+      sendsLeft: sendsLeft(),
+      sentTo: Object.fromEntries(sentTo),
+      bsent,
+      received,
+      missing,
+      members: snap.members,
+      rings: snap.rings,
+    }),
+  );
+  process.exit(3);
+}
+
 let iter = 0;
 while (sendsLeft() || !doneReceiving()) {
+  if (!infinite && performance.now() > deadline) giveUp();
   let progress = 0;
   for (const p of args.peers) {
     for (let i = 0; i < 64; i++) {

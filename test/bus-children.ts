@@ -34,6 +34,6 @@ export async function busChildResult(
     new Response(p.stderr).text(),
     p.exited,
   ]);
-  if (code !== 0) throw new Error(`child exited ${code}: ${err}`);
+  if (code !== 0) throw new Error(`child exited ${code}: ${err}${out.trim().split("\n").pop() ?? ""}`);
   return JSON.parse(out.trim().split("\n").pop()!);
 }
