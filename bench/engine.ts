@@ -144,10 +144,17 @@ function requests(cfg: StatdConfig): OpenRequest[] {
   return out;
 }
 
-/** A generated day: waves of calls over all agents; 8–10 events per call plus agent state. */
+/**
+ * A generated day: waves of calls over all agents; 8–10 events per call plus agent state. The
+ * waves take the agents in turn (blocks of one fixed permutation) and are spaced so that an
+ * agent's next call starts after its previous one ended (its last event is 230 s after its wave
+ * starts): every DN and agent sees its events in time order, as a switch reports them.
+ */
 class Day {
   t = T0;
   private seq = 0;
+  /** position of the next wave's first agent in the permutation k ↦ k × 7919 mod AGENTS */
+  private pos = 0;
   private rnd = 12345;
   private rand(): number {
     this.rnd = (this.rnd * 1103515245 + 12345) & 0x7fffffff;
@@ -172,9 +179,8 @@ class Day {
     const out: TEvent[] = [];
     const start = this.t;
     const calls: { c: string; q: string; dn: string; ag: string; hold: boolean; gold: boolean }[] = [];
-    const first = Math.floor(this.rand() * AGENTS);
     for (let k = 0; k < n; k++) {
-      const a = (first + k * 7919) % AGENTS;
+      const a = ((this.pos + k) * 7919) % AGENTS;
       calls.push({
         c: `c${++this.seq}`,
         q: `q${a % QUEUES}`,
@@ -222,7 +228,9 @@ class Day {
         workMode: "AfterCallWork",
       });
     for (const x of calls) out.push({ event: "EventAgentReady", time: at(230), thisDN: x.dn, agentId: x.ag });
-    this.t = start + 20_000;
+    this.pos = (this.pos + n) % AGENTS;
+    // an agent comes back after ⌊AGENTS / n⌋ − 1 waves at the least
+    this.t = start + Math.max(20_000, Math.ceil(240_000 / Math.max(1, Math.floor(AGENTS / n) - 1)));
     return out;
   }
 }

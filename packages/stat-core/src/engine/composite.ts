@@ -34,6 +34,8 @@ export class Composite {
   status: number;
   since: number;
   ep: Episode | null = null;
+  /** the running logged-in span (names.ts `LOGGED_IN`), or null while logged out / not monitored */
+  spanEp: Episode | null = null;
   /** number of contributing DNs */
   n = 0;
   /** the first contributing DN (valid when `n > 0`) */

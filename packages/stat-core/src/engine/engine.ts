@@ -39,7 +39,9 @@ import {
   CALL_TYPE_ACTIONS,
   compileMask,
   id,
+  LOGGED_IN,
   NAMES,
+  SPAN,
   STATUS,
   STATUS_OF_ACTION,
 } from "./names.ts";
@@ -303,6 +305,31 @@ function _key(prefix: "dn:" | "agent:" | "place:", id: string): string {
 }
 /** Filter input of an action without attributes (read-only). */
 const _NO_ATTRS: Attrs = Object.freeze({}) as Attrs;
+/**
+ * Whether a statistic is counted over its composite's logged-in span instead of its status
+ * episodes: an agent or place status statistic whose main mask is exactly the logged-in statuses
+ * (`*, ~LoggedOut, ~NotMonitored`), whose value does not see how its running time is split into
+ * episodes (TotalTime, CurrentNumber, ElapsedTimePercentage: no episode count), with no relative
+ * mask, no filter and no extension state. A change between two logged-in statuses then leaves
+ * it alone instead of ending and restarting its episode (docs/semantics.md §4).
+ */
+function _spanOk(
+  cat: Category,
+  kind: number,
+  mM: Uint8Array,
+  rel: boolean,
+  filtered: boolean,
+  ext: boolean,
+): boolean {
+  if (kind !== SRC.AgentStatus && kind !== SRC.PlaceStatus) return false;
+  if (cat !== "TotalTime" && cat !== "CurrentNumber" && cat !== "ElapsedTimePercentage") return false;
+  if (rel || filtered || ext) return false;
+  for (let s = 0; s < LOGGED_IN.length; s++) if (mM[ACTION_OF_STATUS[s]] !== LOGGED_IN[s]) return false;
+  // nothing but statuses (LoggedOut, which is no action, is already known to be out)
+  for (let a = 0; a < mM.length; a++) if (mM[a] === 1 && STATUS_OF_ACTION[a] < 0) return false;
+  return true;
+}
+
 /** Shared empty entry list of ended episodes (never pushed to: an ended episode gets no entries). */
 const _NO_ENTRIES = Object.freeze([]) as unknown as (Entry | Stat)[];
 
@@ -1232,10 +1259,18 @@ export class Engine {
     const st = best < 0 ? _LOGGED_OUT : best;
     if (st !== c.status) {
       const wasOut = c.status === _LOGGED_OUT;
+      const wasIn = LOGGED_IN[c.status] === 1;
       if (c.ep) this._endEp(c.ep, t);
       c.status = st;
       c.since = t;
       c.ep = this._startEp(ACTION_OF_STATUS[st], t, attrs, this._path(c), kind);
+      // the logged-in span runs on through changes between logged-in statuses
+      if (wasIn !== (LOGGED_IN[st] === 1)) {
+        if (wasIn) {
+          if (c.spanEp) this._endEp(c.spanEp, t);
+          c.spanEp = null;
+        } else c.spanEp = this._startEp(SPAN, t, null, this._path(c), kind);
+      }
       if (wasOut && isAgent) this._send({ kind: "sinceLogin", to: "*", agent: c.id, t });
     } else if (c.ep && attrs !== c.ep.attrs && attrs) {
       this._reattr(c.ep, attrs, t);
@@ -1728,10 +1763,17 @@ export class Engine {
     const relMask =
       def.relMask ??
       (cat === "ServiceFactor1" ? { all: false, include: ["CallAbandoned"], exclude: [] } : undefined);
+    const flags = specFlags(cat, kind, profile);
+    let mM = compileMask(def.mainMask, forStatus);
+    if (_spanOk(cat, kind, mM, relMask !== undefined, filter !== null, flags.ext)) {
+      // counted over the composite's logged-in span, not its status episodes (same values)
+      mM = new Uint8Array(NAMES.length);
+      mM[SPAN] = 1;
+    }
     const spec: StatSpec = {
       cat,
       kind,
-      mM: compileMask(def.mainMask, forStatus),
+      mM,
       mR: relMask ? compileMask(relMask, forStatus) : null,
       filter,
       profile,
@@ -1740,7 +1782,7 @@ export class Engine {
       lo2,
       hi2,
       dk: this._specs.size + 1,
-      ...specFlags(cat, kind, profile),
+      ...flags,
     };
     const dk = spec.dk;
     this._specs.set(ck, { spec, dk, side });
@@ -1826,10 +1868,15 @@ export class Engine {
         }
       }
     } else if (kind === SRC.AgentStatus || kind === SRC.GroupStatus) {
-      for (const c of this._compositesFor(obj, this._agents))
+      for (const c of this._compositesFor(obj, this._agents)) {
         enter(c.ep, kind === SRC.GroupStatus ? kind : SRC.AgentStatus);
+        enter(c.spanEp, SRC.AgentStatus);
+      }
     } else if (kind === SRC.PlaceStatus) {
-      for (const c of this._compositesFor(obj, this._places)) enter(c.ep, SRC.PlaceStatus);
+      for (const c of this._compositesFor(obj, this._places)) {
+        enter(c.ep, SRC.PlaceStatus);
+        enter(c.spanEp, SRC.PlaceStatus);
+      }
     }
   }
 

@@ -13,9 +13,19 @@
 import type { Mask } from "../definitions.ts";
 import { AGENT_STATUSES, MEDIATION_DN_ACTIONS, maskHas, REGULAR_DN_ACTIONS } from "../mask.ts";
 
-/** Every name the engine can emit, actions first, then statuses that are not actions. */
+/**
+ * The internal name of a composite's *logged-in span* (see {@link LOGGED_IN}): not an action or
+ * status of domain.md, not accepted in masks.
+ */
+export const SPAN_NAME = "(LoggedInSpan)";
+
+/**
+ * Every name the engine can emit, actions first, then statuses that are not actions, then the
+ * logged-in span.
+ */
 export const NAMES: readonly string[] = [
   ...new Set<string>([...REGULAR_DN_ACTIONS, ...MEDIATION_DN_ACTIONS, ...AGENT_STATUSES]),
+  SPAN_NAME,
 ];
 const _ids = new Map<string, number>(NAMES.map((n, i) => [n, i]));
 
@@ -49,6 +59,18 @@ export const STATUS_OF_ACTION: Int8Array = (() => {
 })();
 /** Action id of a status priority. */
 export const ACTION_OF_STATUS: Int16Array = Int16Array.from(AGENT_STATUSES, (s) => id(s));
+
+/** Id of the logged-in span (see {@link LOGGED_IN}). */
+export const SPAN: number = id(SPAN_NAME);
+
+/**
+ * The statuses of the logged-in mask `*, ~LoggedOut, ~NotMonitored` (by status priority): the
+ * mask of TotalLoginTime and CurrAgentsLoggedIn. A composite (agent, place) in one of them is in
+ * its *logged-in span*; a change between two of them leaves the span running (docs/semantics.md).
+ */
+export const LOGGED_IN: Uint8Array = Uint8Array.from(AGENT_STATUSES, (s) =>
+  s === "LoggedOut" || s === "NotMonitored" ? 0 : 1,
+);
 
 /** Names a `*` mask expands to, per subject family. */
 const _ACTION_NAMES = new Set<string>([...REGULAR_DN_ACTIONS, ...MEDIATION_DN_ACTIONS]);

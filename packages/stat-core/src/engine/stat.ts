@@ -325,7 +325,8 @@ export class Stat {
     this.rnM--;
     this.rs -= sp.hist ? clipI : s;
     this.nM++;
-    this.tM += sp.status ? t - clipI : t - Math.max(s, this.openMs);
+    // an end before the interval start (an event older than the open or reset) credits nothing
+    this.tM += Math.max(0, sp.status ? t - clipI : t - Math.max(s, this.openMs));
   }
 
   /** Whether an entry of mask bits `m` into this statistic can be bare (see {@link enterBare}). */
@@ -354,8 +355,10 @@ export class Stat {
       }
       if (x.run !== null && ++x.runDead > 8 && x.runDead * 2 > x.run.length) _compactRun(x);
     }
-    const dAdj = t - Math.max(e.s, this.openMs);
-    const d = this.spec.status ? t - clipI : dAdj;
+    // an end before the interval start (an event older than the open or reset) credits nothing
+    const dAdj = Math.max(0, t - Math.max(e.s, this.openMs));
+    const dInt = Math.max(0, t - clipI);
+    const d = this.spec.status ? dInt : dAdj;
     if (x === null) {
       if (e.m & 1) {
         this.nM++;
@@ -363,7 +366,7 @@ export class Stat {
       }
       return;
     }
-    this._record(x, e.m, t, d, dAdj, t - clipI);
+    this._record(x, e.m, t, d, dAdj, dInt);
   }
 
   /** A momentary (d = 0) or retrospective action with duration `d` ms occurs at `t`. */
