@@ -410,4 +410,20 @@ describe("opening late", () => {
     f.ev(6, "EventAgentLogout", { thisDN: "1001", agentId: "l1" });
     expect([early, ready, login, other, group].map((s) => f.eng.peek(s)?.value)).toEqual([0, 0, 0, 1, 1]);
   });
+  test("an episode whose source time is ahead of the clock enters a late statistic from now, and leaves it cleanly", () => {
+    // a live clock 50 s behind the switch's time stamps
+    let clockMs = T0 + 50_000;
+    const f = new Flow({ clock: { now: () => clockMs } });
+    f.ev(100, "EventAgentLogin", { thisDN: "1001", agentId: "l1" });
+    f.ev(100, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
+    const ready = f.open(req("Agent", "a1", "ReadyTime"));
+    expect(f.eng.peek(ready)?.value).toBe(0);
+    f.ev(120, "EventAgentNotReady", { thisDN: "1001", agentId: "l1" });
+    // the ready episode is credited from the open (50 s) to its end (120 s)…
+    clockMs = T0 + 200_000;
+    expect(f.eng.peek(ready)?.value).toBe(70);
+    // …and nothing of it stays behind in the running sums
+    clockMs = T0 + 400_000;
+    expect(f.eng.peek(ready)?.value).toBe(70);
+  });
 });

@@ -601,12 +601,12 @@ export class Engine {
   }
 
   /** Enter a running episode into a statistic (an object joined its path, or a late open). */
-  private _enterIf(st: Stat, ep: Episode, kind: number, s: number, bare = true): void {
+  private _enterIf(st: Stat, ep: Episode, kind: number, s: number): void {
     const sp = st.spec;
     if (sp.kind !== kind || st.closed) return;
     const m = sp.mM[ep.a] | (sp.mR?.[ep.a] ? 2 : 0);
     if (m === 0) return;
-    if (bare && s === ep.s && st.bareOk(m)) {
+    if (s === ep.s && st.bareOk(m)) {
       if (ep.entries === _NO_ENTRIES) ep.entries = [st];
       else ep.entries.push(st);
       this._nUpdates++;
@@ -1840,11 +1840,11 @@ export class Engine {
     const kind = st.spec.kind;
     const enter = (ep: Episode | null, k: number): void => {
       if (!ep || k !== kind) return;
-      const before = ep.entries.length;
-      // historical clipping to the open time is done by the Stat (openMs); an episode that
-      // starts after `now` gets an entry of its own whose start is moved to `now`
-      this._enterIf(st, ep, kind, ep.s, ep.s <= now);
-      if (ep.entries.length > before && ep.s > now) (ep.entries[ep.entries.length - 1] as Entry).s = now;
+      // historical clipping to the open time is done by the Stat (openMs); an episode whose
+      // source time is after `now` (a clock behind the switch) enters from `now`, with an entry
+      // of its own (it was entered with its own start and moved to `now` afterwards, so the
+      // statistic's sum of running starts kept the difference for good)
+      this._enterIf(st, ep, kind, Math.min(ep.s, now));
     };
     if (kind === SRC.DNAction || kind === SRC.DNStatus) {
       for (const dn of this._dnsFor(obj)) {
