@@ -39,10 +39,12 @@ const args: Args = JSON.parse(process.argv[2]);
 const seg = ShmSegment.attach(args.name);
 const bus = seg.join(args.id);
 const gen = bus.generation;
-// Broadcast reaches the subscribers joined at publication time: start once every peer has joined.
+// Broadcast reaches the subscribers joined at publication time: start once every peer is alive
+// (an instance is alive only once its broadcast cursors are attached).
 const all = [...new Set([...args.peers, ...Object.keys(args.expect).map((k) => Number(k.split("/")[0]))])];
 const joinDeadline = performance.now() + (args.deadlineMs ?? 60_000);
-while (!all.every((p) => p >= bus.instances || bus.members()[p].state !== "free")) {
+const joined = (st: string): boolean => st !== "free" && st !== "joining";
+while (!all.every((p) => p >= bus.instances || joined(bus.members()[p].state))) {
   if (performance.now() > joinDeadline) {
     console.log(JSON.stringify({ id: args.id, stuck: "peers never joined", members: bus.members() }));
     process.exit(3);

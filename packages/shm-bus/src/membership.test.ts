@@ -81,4 +81,12 @@ describe("Membership", () => {
     expect(() => m.state(3)).toThrow(RangeError);
     expect(() => m.join(-1, { pid: 1, startTime: 0 })).toThrow(RangeError);
   });
+  test("beforeAlive runs with the new generation while the slot is still joining", () => {
+    const { m, alive } = setup();
+    alive.add(100);
+    const seen: [number, string][] = [];
+    const gen = m.join(1, { pid: 100, startTime: 5 }, (g) => seen.push([g, m.state(1).state]));
+    expect(seen).toEqual([[gen, "joining"]]);
+    expect(m.state(1).state).toBe("alive");
+  });
 });

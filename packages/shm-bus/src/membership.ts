@@ -88,8 +88,15 @@ export class Membership {
   /**
    * Takes slot `id` for process `pid`: free, left or dead slots are taken (generation + 1); a slot
    * held by another live process throws {@link MemberBusyError}. Returns the new generation.
+   * `beforeAlive(generation)` runs while the slot is still `joining` (the bus attaches its
+   * broadcast cursors there, so that an instance others see `alive` receives every broadcast
+   * published from then on).
    */
-  join(id: number, who: { pid: number; startTime: number }): number {
+  join(
+    id: number,
+    who: { pid: number; startTime: number },
+    beforeAlive?: (generation: number) => void,
+  ): number {
     const v = this._seg.view;
     const st = this.wordIndex(id, "state");
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -114,8 +121,10 @@ export class Membership {
       v.storeRelease((base + M.sleepers) >> 2, 0);
       v.storeRelease((base + M.rung) >> 2, 0);
       const gen = (v.fetchAdd((base + M.generation) >> 2, 1) + 1) | 0;
+      if (gen === 0) continue; // generation 0 means "none": take the next one
+      beforeAlive?.(gen);
       v.storeRelease(st, S.alive);
-      return gen === 0 ? this.join(id, who) : gen;
+      return gen;
     }
     throw new MemberBusyError(`instance ${id}: slot kept changing while joining`);
   }

@@ -1,6 +1,7 @@
 import * as t from "bun:test";
 import { describe, expect, test } from "bun:test";
 import { busContract } from "./bus_contract.ts";
+import { Membership } from "./membership.ts";
 import { MemoryCluster } from "./memory.ts";
 import type { SegmentBus } from "./segment_bus.ts";
 
@@ -28,6 +29,34 @@ busContract(t, "in-process (SharedArrayBuffer)", ({ instances, ringBytes, maxRec
 });
 
 describe("MemoryCluster", () => {
+  test("an instance that others see alive receives every broadcast published from then on", () => {
+    const c = new MemoryCluster({ maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
+    const a = c.join(0, { heartbeatMs: 0 });
+    // publish the moment instance 1 turns alive, before its constructor goes on
+    const proto = Membership.prototype;
+    const join = proto.join;
+    proto.join = function (this: Membership, ...args: Parameters<Membership["join"]>) {
+      const gen = join.apply(this, args);
+      if (args[0] === 1) {
+        expect(this.state(1).state).toBe("alive");
+        expect(a.offer(-1, new Uint8Array([7]))).toBe(true);
+        a.flush();
+      }
+      return gen;
+    };
+    let b: SegmentBus;
+    try {
+      b = c.join(1, { heartbeatMs: 0 });
+    } finally {
+      proto.join = join;
+    }
+    const got: number[] = [];
+    b.poll((u8, off) => got.push(u8[off]));
+    expect(got).toEqual([7]);
+    a.close();
+    b.close();
+  });
+
   test("attach() validates a SharedArrayBuffer created elsewhere and shares it", () => {
     const c = new MemoryCluster({ maxInstances: 2, spscBytes: 4096, broadcastBytes: 4096, maxRecord: 64 });
     const a = c.join(0, { heartbeatMs: 0 });

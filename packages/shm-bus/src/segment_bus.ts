@@ -119,7 +119,13 @@ export class SegmentBus implements Bus {
       this._doorbell.push(this.membership.wordIndex(k, "doorbell"));
       this._rung.push(this.membership.wordIndex(k, "rung"));
     }
-    this.generation = this.membership.join(this.self, { pid: options.pid, startTime: options.startTime });
+    // the readers attach while the slot is still `joining`: once others see it `alive`, every
+    // broadcast they publish reaches it
+    this.generation = this.membership.join(
+      this.self,
+      { pid: options.pid, startTime: options.startTime },
+      (gen) => this._attachReaders(seg, gen),
+    );
     const hooks: WriterHooks = {
       afterPublish: (w) => this._wakeReaders(w),
       isDead: (k) => this._isDead(k),
@@ -129,19 +135,23 @@ export class SegmentBus implements Bus {
       const g = s === this.self ? seg.layout.broadcast(s) : seg.layout.spsc(this.self, s);
       this._writers.push(new RingWriter(seg.view, g, this.maxRecord, { publishEvery, hooks }));
     }
-    for (let p = 0; p < n; p++) {
-      if (p === this.self) continue;
-      const spsc = new RingReader(seg.view, seg.layout.spsc(p, this.self), 0, this.maxRecord);
-      spsc.attach(this.generation);
-      this._readers.push(spsc);
-      const bc = new RingReader(seg.view, seg.layout.broadcast(p), this.self, this.maxRecord);
-      bc.attach(this.generation);
-      this._readers.push(bc);
-    }
     const hb = options.heartbeatMs ?? 100;
     if (hb > 0) {
       this._timer = setInterval(() => this.heartbeat(), hb);
       (this._timer as unknown as { unref?: () => void }).unref?.();
+    }
+  }
+
+  private _attachReaders(seg: Segment, generation: number): void {
+    this._readers.length = 0;
+    for (let p = 0; p < this.instances; p++) {
+      if (p === this.self) continue;
+      const spsc = new RingReader(seg.view, seg.layout.spsc(p, this.self), 0, this.maxRecord);
+      spsc.attach(generation);
+      this._readers.push(spsc);
+      const bc = new RingReader(seg.view, seg.layout.broadcast(p), this.self, this.maxRecord);
+      bc.attach(generation);
+      this._readers.push(bc);
     }
   }
 
