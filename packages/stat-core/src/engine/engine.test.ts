@@ -427,3 +427,15 @@ describe("opening late", () => {
     expect(f.eng.peek(ready)?.value).toBe(70);
   });
 });
+
+describe("late events", () => {
+  test("a sliding statistic: an event a whole window late does not wipe the bucket now in its slot", () => {
+    const f = new Flow();
+    const entered = f.open(req("Queue", "8000", "Entered", { timeProfile: "LastHour" }));
+    f.ev(3700, "EventQueued", { thisDN: "8000", connId: "c2", callType: "Inbound" });
+    expect(f.eng.peek(entered)?.value).toBe(1);
+    // 3600 s earlier: the same slot of the 60 one-minute buckets, outside the window
+    f.ev(100, "EventQueued", { thisDN: "8000", connId: "c1", callType: "Inbound" });
+    expect(f.eng.peek(entered)?.value).toBe(1);
+  });
+});

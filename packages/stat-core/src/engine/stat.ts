@@ -408,6 +408,8 @@ export class Stat {
     }
     if (x.buckets) {
       const b = this._bucket(x, t);
+      // an end a whole window older than what the bucket holds now: outside every window to come
+      if (b < 0) return;
       const B = x.buckets;
       if (inM) {
         B[b + _B.NM]++;
@@ -447,6 +449,7 @@ export class Stat {
     }
   }
 
+  /** Offset of the bucket of time `t`, or -1 when its slot already holds a newer bucket (`t` is a window older). */
   private _bucket(x: StatExt, t: number): number {
     const p = this.spec.profile as { lengthMs: number; stepMs: number };
     const ids = x.bucketIds!;
@@ -454,6 +457,7 @@ export class Stat {
     const bid = Math.floor(t / p.stepMs);
     const slot = bid % ids.length;
     const off = slot * _BK;
+    if (ids[slot] > bid) return -1;
     if (ids[slot] !== bid) {
       ids[slot] = bid;
       B.fill(0, off, off + _BK);
