@@ -410,22 +410,6 @@ describe("opening late", () => {
     f.ev(6, "EventAgentLogout", { thisDN: "1001", agentId: "l1" });
     expect([early, ready, login, other, group].map((s) => f.eng.peek(s)?.value)).toEqual([0, 0, 0, 1, 1]);
   });
-  test("an episode whose source time is ahead of the clock enters a late statistic from now, and leaves it cleanly", () => {
-    // a live clock 50 s behind the switch's time stamps
-    let clockMs = T0 + 50_000;
-    const f = new Flow({ clock: { now: () => clockMs } });
-    f.ev(100, "EventAgentLogin", { thisDN: "1001", agentId: "l1" });
-    f.ev(100, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
-    const ready = f.open(req("Agent", "a1", "ReadyTime"));
-    expect(f.eng.peek(ready)?.value).toBe(0);
-    f.ev(120, "EventAgentNotReady", { thisDN: "1001", agentId: "l1" });
-    // the ready episode is credited from the open (50 s) to its end (120 s)…
-    clockMs = T0 + 200_000;
-    expect(f.eng.peek(ready)?.value).toBe(70);
-    // …and nothing of it stays behind in the running sums
-    clockMs = T0 + 400_000;
-    expect(f.eng.peek(ready)?.value).toBe(70);
-  });
 });
 
 describe("late events", () => {
@@ -437,5 +421,29 @@ describe("late events", () => {
     // 3600 s earlier: the same slot of the 60 one-minute buckets, outside the window
     f.ev(100, "EventQueued", { thisDN: "8000", connId: "c1", callType: "Inbound" });
     expect(f.eng.peek(entered)?.value).toBe(1);
+  });
+  test("time stamps ahead of a live clock are taken as now: no negative or drifting values", () => {
+    // a live clock 50 s behind the switch's time stamps
+    let clockMs = T0 + 50_000;
+    const f = new Flow({ clock: { now: () => clockMs } });
+    f.ev(100, "EventAgentLogin", { thisDN: "1001", agentId: "l1" });
+    f.ev(100, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
+    const ready = f.open(req("Agent", "a1", "ReadyTime"));
+    const inState = f.open(req("Agent", "a1", "TimeInState"));
+    const quarter = f.open(req("Agent", "a1", "ReadyTime", { timeProfile: "Quarter" }));
+    expect([f.eng.peek(ready)?.value, f.eng.peek(inState)?.value]).toEqual([0, 0]);
+    clockMs = T0 + 120_000;
+    f.ev(170, "EventAgentNotReady", { thisDN: "1001", agentId: "l1" });
+    // ready from the open (50 s) to the clock when NotReady came (120 s); not-ready starts now
+    expect([f.eng.peek(ready)?.value, f.eng.peek(inState)?.value]).toEqual([70, 0]);
+    f.ev(170, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
+    // a 15-min reset while ready, then the end of that ready episode: nothing drifts
+    clockMs = T0 + 960_000;
+    f.at(960);
+    clockMs = T0 + 1_000_000;
+    f.ev(1100, "EventAgentNotReady", { thisDN: "1001", agentId: "l1" });
+    clockMs = T0 + 2_000_000;
+    expect(f.eng.peek(quarter)?.value).toBe(100);
+    expect(f.eng.peek(ready)?.value).toBe(70 + 880);
   });
 });

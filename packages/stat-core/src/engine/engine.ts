@@ -820,8 +820,11 @@ export class Engine {
     const code = _EVENT_CODE.get(ev.event);
     if (code === undefined) return "unknown-event";
     if (typeof ev.time !== "number" || !Number.isFinite(ev.time)) return "missing-attribute:time";
-    const t = Math.round(ev.time * 1000);
-    this.clock.observe?.(t);
+    const src = Math.round(ev.time * 1000);
+    this.clock.observe?.(src);
+    // a time stamp ahead of the clock (a live clock behind the switch's) is taken as now, so no
+    // episode starts after the clock that evaluates it (replay: the clock is the latest stamp)
+    const t = Math.min(src, this.clock.now());
     if (_IS_NODE_EVENT[code] === 1 && ev.thisDN === undefined) {
       if (typeof ev.node !== "string") return "missing-attribute:node";
       this.setSourceValid(ev.node, ev.event === "EventLinkConnected", t);
