@@ -287,24 +287,27 @@ export class Stat {
   enter(e: Entry): void {
     e.on = true;
     const x = this.x;
+    if (x === null) {
+      // the compact core: what a bare entry does
+      if (e.m & 1) this.enterBare(e.s);
+      return;
+    }
     if (e.m & 1) {
       this.rnM++;
       this.rs += this.spec.hist ? Math.max(e.s, this.since) : e.s;
-      if (x?.cont) {
+      if (x.cont) {
         if (x.contN === 0 && x.contLastEnd !== e.s) x.contSince = e.s;
         x.contN++;
       }
     }
-    if (x !== null) {
-      if (e.m & 2) {
-        x.rnR++;
-        x.rsClipR += Math.max(e.s, this.since);
-      }
-      const run = x.run;
-      if (run !== null && (e.m & _IN_RUN) === 0) {
-        e.m |= _IN_RUN;
-        run.push(e);
-      }
+    if (e.m & 2) {
+      x.rnR++;
+      x.rsClipR += Math.max(e.s, this.since);
+    }
+    const run = x.run;
+    if (run !== null && (e.m & _IN_RUN) === 0) {
+      e.m |= _IN_RUN;
+      run.push(e);
     }
   }
 
@@ -338,35 +341,30 @@ export class Stat {
   leave(e: Entry, t: number): void {
     if (!e.on) return;
     e.on = false;
-    const clipI = Math.max(e.s, this.since);
     const x = this.x;
+    if (x === null) {
+      // the compact core: what a bare entry does
+      if (e.m & 1) this.leaveBare(e.s, t);
+      return;
+    }
+    const clipI = Math.max(e.s, this.since);
     if (e.m & 1) {
       this.rnM--;
       this.rs -= this.spec.hist ? clipI : e.s;
-      if (x?.cont) {
+      if (x.cont) {
         x.contN--;
         x.contLastEnd = t;
       }
     }
-    if (x !== null) {
-      if (e.m & 2) {
-        x.rnR--;
-        x.rsClipR -= clipI;
-      }
-      if (x.run !== null && ++x.runDead > 8 && x.runDead * 2 > x.run.length) _compactRun(x);
+    if (e.m & 2) {
+      x.rnR--;
+      x.rsClipR -= clipI;
     }
+    if (x.run !== null && ++x.runDead > 8 && x.runDead * 2 > x.run.length) _compactRun(x);
     // an end before the interval start (an event older than the open or reset) credits nothing
     const dAdj = Math.max(0, t - Math.max(e.s, this.openMs));
     const dInt = Math.max(0, t - clipI);
-    const d = this.spec.status ? dInt : dAdj;
-    if (x === null) {
-      if (e.m & 1) {
-        this.nM++;
-        this.tM += d;
-      }
-      return;
-    }
-    this._record(x, e.m, t, d, dAdj, dInt);
+    this._record(x, e.m, t, this.spec.status ? dInt : dAdj, dAdj, dInt);
   }
 
   /** A momentary (d = 0) or retrospective action with duration `d` ms occurs at `t`. */
