@@ -42,10 +42,10 @@ const gen = bus.generation;
 // Broadcast reaches the subscribers joined at publication time: start once every peer is alive
 // (an instance is alive only once its broadcast cursors are attached).
 const all = [...new Set([...args.peers, ...Object.keys(args.expect).map((k) => Number(k.split("/")[0]))])];
-const joinDeadline = performance.now() + (args.deadlineMs ?? 60_000);
+const deadline = performance.now() + (args.deadlineMs ?? 60_000);
 const joined = (st: string): boolean => st !== "free" && st !== "joining";
 while (!all.every((p) => p >= bus.instances || joined(bus.members()[p].state))) {
-  if (performance.now() > joinDeadline) {
+  if (performance.now() > deadline) {
     console.log(JSON.stringify({ id: args.id, stuck: "peers never joined", members: bus.members() }));
     process.exit(3);
   }
@@ -120,7 +120,6 @@ const infinite = args.perPeer < 0;
 const sendsLeft = () =>
   infinite || bsent < args.broadcast || args.peers.some((p) => (sentTo.get(p) ?? 0) < args.perPeer);
 
-const deadline = performance.now() + (args.deadlineMs ?? 60_000);
 function giveUp(): never {
   const missing = Object.fromEntries(
     expectKeys

@@ -143,7 +143,6 @@ export class SegmentBus implements Bus {
   }
 
   private _attachReaders(seg: Segment, generation: number): void {
-    this._readers.length = 0;
     for (let p = 0; p < this.instances; p++) {
       if (p === this.self) continue;
       const spsc = new RingReader(seg.view, seg.layout.spsc(p, this.self), 0, this.maxRecord);

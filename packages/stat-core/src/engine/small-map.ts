@@ -41,14 +41,8 @@ export class SmallMap<K, V> {
   }
 
   get(k: K): V | undefined {
-    const n = this.size;
-    if (n === 0) return undefined;
-    if (this._k0 === k) return this._v0;
-    if (n === 1) return undefined;
-    if (this._k1 === k) return this._v1;
-    if (n === 2) return undefined;
-    const i = this._ks!.indexOf(k);
-    return i < 0 ? undefined : this._vs![i];
+    const i = this.indexOf(k);
+    return i < 0 ? undefined : this.valAt(i);
   }
 
   has(k: K): boolean {
