@@ -14,10 +14,9 @@
  * on any difference. The check that an optimisation kept the semantics.
  */
 import { heapStats } from "bun:jsc";
-import type { StatdConfig, StatTypeDef, TEvent } from "../packages/stat-core/src/definitions.ts";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
-import { FIXTURE_STAT_TYPES, fixtureConfig } from "../packages/stat-core/src/engine/testing.ts";
 import type { OpenRequest } from "../packages/stat-core/src/engine/types.ts";
+import { Day, dayConfig, requests, T0 } from "./day.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -32,207 +31,10 @@ const STATS = opt("stats", 1) !== 0;
 const OBJECTS = args.includes("--objects") ? new Set(args[args.indexOf("--objects") + 1].split(",")) : null;
 const PER_EVENT = args.includes("--per-event");
 const COMPARE = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
-const QUEUES = 200;
-const GROUP_SIZE = 100;
-const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 
 function heap(): number {
   Bun.gc(true);
   return heapStats().heapSize;
-}
-
-function config(): StatdConfig {
-  const base = fixtureConfig();
-  const dns: StatdConfig["directory"]["dns"] = [];
-  const places: StatdConfig["directory"]["places"] = [];
-  const agents: StatdConfig["directory"]["agents"] = [];
-  for (let i = 0; i < AGENTS; i++) {
-    dns.push({ id: `d${i}`, tenant: "T1", type: "Extension", place: `p${i}` });
-    places.push({ id: `p${i}`, tenant: "T1" });
-    agents.push({ id: `a${i}`, tenant: "T1", loginIds: [`l${i}`] });
-  }
-  for (let q = 0; q < QUEUES; q++) dns.push({ id: `q${q}`, tenant: "T1", type: "ACDQueue" });
-  const agentGroups: StatdConfig["directory"]["agentGroups"] = [];
-  for (let g = 0; g * GROUP_SIZE < AGENTS; g++) {
-    agentGroups.push({
-      id: `g${g}`,
-      tenant: "T1",
-      agents: agents.slice(g * GROUP_SIZE, (g + 1) * GROUP_SIZE).map((a) => a.id),
-      originationDns: [`q${g % QUEUES}`],
-    });
-  }
-  const queueGroups = Array.from({ length: QUEUES / 10 }, (_, i) => ({
-    id: `qg${i}`,
-    tenant: "T1",
-    dns: Array.from({ length: 10 }, (_, j) => `q${i * 10 + j}`),
-  }));
-  return {
-    ...base,
-    directory: { tenants: [{ id: "T1" }], dns, places, agents, agentGroups, placeGroups: [], queueGroups },
-  };
-}
-
-/** The open mix: 10 per agent, 45 per agent group, ~250 per queue, 20 on the tenant. */
-function requests(cfg: StatdConfig): OpenRequest[] {
-  const types = new Map<string, StatTypeDef>(FIXTURE_STAT_TYPES.map((s) => [s.name, s]));
-  const perAgent = [
-    "ReadyTime",
-    "NotReadyTime",
-    "TalkTime",
-    "ACWTime",
-    "InboundCalls",
-    "TimeInState",
-    "LoginTime",
-    "HoldTime",
-    "ASA",
-    "HoldCount",
-  ];
-  const perGroup = [
-    "ReadyAgents",
-    "LoggedInAgents",
-    "TalkingAgents",
-    "TalkTime",
-    "InboundCalls",
-    "ACWTime",
-    "NotReadyTime",
-    "LoginTime",
-    "ASA",
-  ];
-  const perQueue = [
-    "Waiting",
-    "OldestWait",
-    "Entered",
-    "Answered",
-    "Abandoned",
-    "Distributed",
-    "ASA",
-    "SL",
-    "AnsweredInRange",
-    "EWT",
-    "AgentsReadyQ",
-    "AgentsLoginQ",
-    "AvgAbandonWait",
-    "AbandonPct",
-    "AvgWaiting",
-  ];
-  const profiles = [
-    {},
-    { timeProfile: "Quarter" },
-    { timeProfile: "LastHour" },
-    { filter: "Gold" },
-    { timeProfile: "Quarter", filter: "Gold" },
-  ];
-  const out: OpenRequest[] = [];
-  const note = { notification: { mode: "time" as const, frequency: 10 } };
-  for (let i = 0; i < AGENTS; i++)
-    for (const s of perAgent) out.push({ object: { type: "Agent", id: `a${i}` }, statType: s, ...note });
-  for (const g of cfg.directory.agentGroups)
-    for (const s of perGroup)
-      for (const p of profiles)
-        out.push({ object: { type: "GroupAgents", id: g.id }, statType: s, ...p, ...note });
-  for (let q = 0; q < QUEUES; q++)
-    for (const s of perQueue)
-      for (const p of profiles) {
-        if (!types.get(s)!.objects.includes("Queue")) continue;
-        out.push({ object: { type: "Queue", id: `q${q}` }, statType: s, ...p, ...note });
-      }
-  for (const s of ["Waiting", "Entered", "Answered", "Abandoned", "SL", "ASA"])
-    for (const p of profiles.slice(0, 3))
-      out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...p, ...note });
-  for (const s of ["ReadyAgents", "LoggedInAgents", "TalkingAgents"])
-    out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...note });
-  return out;
-}
-
-/**
- * A generated day: waves of calls over all agents; 8–10 events per call plus agent state. The
- * waves take the agents in turn (blocks of one fixed permutation) and are spaced so that an
- * agent's next call starts after its previous one ended (its last event is 230 s after its wave
- * starts): every DN and agent sees its events in time order, as a switch reports them.
- */
-class Day {
-  t = T0;
-  private seq = 0;
-  /** position of the next wave's first agent in the permutation k ↦ k × 7919 mod AGENTS */
-  private pos = 0;
-  private rnd = 12345;
-  private rand(): number {
-    this.rnd = (this.rnd * 1103515245 + 12345) & 0x7fffffff;
-    return this.rnd / 0x7fffffff;
-  }
-  login(): TEvent[] {
-    const out: TEvent[] = [];
-    for (let i = 0; i < AGENTS; i++) {
-      out.push({
-        event: "EventAgentLogin",
-        time: this.t / 1000,
-        thisDN: `d${i}`,
-        agentId: `l${i}`,
-        thisQueue: `q${i % QUEUES}`,
-      });
-      out.push({ event: "EventAgentReady", time: this.t / 1000, thisDN: `d${i}`, agentId: `l${i}` });
-    }
-    return out;
-  }
-  /** One wave: `n` calls handled by `n` agents, in time order by phase. */
-  wave(n: number): TEvent[] {
-    const out: TEvent[] = [];
-    const start = this.t;
-    const calls: { c: string; q: string; dn: string; ag: string; hold: boolean; gold: boolean }[] = [];
-    for (let k = 0; k < n; k++) {
-      const a = ((this.pos + k) * 7919) % AGENTS;
-      calls.push({
-        c: `c${++this.seq}`,
-        q: `q${a % QUEUES}`,
-        dn: `d${a}`,
-        ag: `l${a}`,
-        hold: this.rand() < 0.1,
-        gold: this.rand() < 0.3,
-      });
-    }
-    const at = (s: number): number => (start + s * 1000) / 1000;
-    for (const x of calls)
-      out.push({
-        event: "EventQueued",
-        time: at(this.rand() * 5),
-        thisDN: x.q,
-        connId: x.c,
-        callType: "Inbound",
-        ani: "5551234",
-        userData: { Segment: x.gold ? "Gold" : "Silver" },
-      });
-    for (const x of calls) {
-      out.push({ event: "EventDiverted", time: at(10), thisDN: x.q, connId: x.c, otherDN: x.dn });
-      out.push({
-        event: "EventRinging",
-        time: at(10),
-        thisDN: x.dn,
-        connId: x.c,
-        thisQueue: x.q,
-        callType: "Inbound",
-      });
-    }
-    for (const x of calls)
-      out.push({ event: "EventEstablished", time: at(14), thisDN: x.dn, connId: x.c, thisQueue: x.q });
-    for (const x of calls)
-      if (x.hold) out.push({ event: "EventHeld", time: at(60), thisDN: x.dn, connId: x.c });
-    for (const x of calls)
-      if (x.hold) out.push({ event: "EventRetrieved", time: at(90), thisDN: x.dn, connId: x.c });
-    for (const x of calls) out.push({ event: "EventReleased", time: at(200), thisDN: x.dn, connId: x.c });
-    for (const x of calls)
-      out.push({
-        event: "EventAgentNotReady",
-        time: at(200),
-        thisDN: x.dn,
-        agentId: x.ag,
-        workMode: "AfterCallWork",
-      });
-    for (const x of calls) out.push({ event: "EventAgentReady", time: at(230), thisDN: x.dn, agentId: x.ag });
-    this.pos = (this.pos + n) % AGENTS;
-    // an agent comes back after ⌊AGENTS / n⌋ − 1 waves at the least
-    this.t = start + Math.max(20_000, Math.ceil(240_000 / Math.max(1, Math.floor(AGENTS / n) - 1)));
-    return out;
-  }
 }
 
 function median(xs: number[]): number {
@@ -243,7 +45,7 @@ const fmt = (x: number, d = 0): string =>
   x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 // ---------------------------------------------------------------------------------------------
-const cfg = config();
+const cfg = dayConfig(AGENTS);
 if (COMPARE !== null) {
   const mod = (await import(`${COMPARE.replace(/\/$/, "")}/packages/stat-core/src/engine/engine.ts`)) as {
     Engine: typeof Engine;
@@ -265,7 +67,7 @@ if (COMPARE !== null) {
       ids.push([a.statId, b.statId]);
     }
   };
-  const d = new Day();
+  const d = new Day(AGENTS);
   let diffs = 0;
   let compared = 0;
   let notes = 0;
@@ -330,7 +132,7 @@ const hG = heap();
 openAll(sliding);
 const openMs = performance.now() - tOpen0;
 const h2 = heap();
-const day = new Day();
+const day = new Day(AGENTS);
 for (const ev of day.login()) eng.ingest(ev);
 eng.drainNotifications();
 const h3 = heap();

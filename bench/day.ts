@@ -1,0 +1,208 @@
+/**
+ * The engine benchmarks' generated contact-center day (bench/engine.ts, bench/v2-kernel.ts): the
+ * directory, the statistics opened and the event stream, shared so that both replay exactly the same events.
+ */
+import type { StatdConfig, StatTypeDef, TEvent } from "../packages/stat-core/src/definitions.ts";
+import { FIXTURE_STAT_TYPES, fixtureConfig } from "../packages/stat-core/src/engine/testing.ts";
+import type { OpenRequest } from "../packages/stat-core/src/engine/types.ts";
+
+export const QUEUES = 200;
+export const GROUP_SIZE = 100;
+export const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
+
+/** The bench directory: `nAgents` agents, each on its own Extension DN and place; agent groups of
+ * 100 fed by one queue each; 200 ACD queues in queue groups of 10; one tenant. */
+export function dayConfig(nAgents: number): StatdConfig {
+  const base = fixtureConfig();
+  const dns: StatdConfig["directory"]["dns"] = [];
+  const places: StatdConfig["directory"]["places"] = [];
+  const agents: StatdConfig["directory"]["agents"] = [];
+  for (let i = 0; i < nAgents; i++) {
+    dns.push({ id: `d${i}`, tenant: "T1", type: "Extension", place: `p${i}` });
+    places.push({ id: `p${i}`, tenant: "T1" });
+    agents.push({ id: `a${i}`, tenant: "T1", loginIds: [`l${i}`] });
+  }
+  for (let q = 0; q < QUEUES; q++) dns.push({ id: `q${q}`, tenant: "T1", type: "ACDQueue" });
+  const agentGroups: StatdConfig["directory"]["agentGroups"] = [];
+  for (let g = 0; g * GROUP_SIZE < nAgents; g++) {
+    agentGroups.push({
+      id: `g${g}`,
+      tenant: "T1",
+      agents: agents.slice(g * GROUP_SIZE, (g + 1) * GROUP_SIZE).map((a) => a.id),
+      originationDns: [`q${g % QUEUES}`],
+    });
+  }
+  const queueGroups = Array.from({ length: QUEUES / 10 }, (_, i) => ({
+    id: `qg${i}`,
+    tenant: "T1",
+    dns: Array.from({ length: 10 }, (_, j) => `q${i * 10 + j}`),
+  }));
+  return {
+    ...base,
+    directory: { tenants: [{ id: "T1" }], dns, places, agents, agentGroups, placeGroups: [], queueGroups },
+  };
+}
+
+/** The open mix: 10 per agent, 45 per agent group, ~250 per queue, 20 on the tenant. */
+export function requests(cfg: StatdConfig): OpenRequest[] {
+  const types = new Map<string, StatTypeDef>(FIXTURE_STAT_TYPES.map((s) => [s.name, s]));
+  const perAgent = [
+    "ReadyTime",
+    "NotReadyTime",
+    "TalkTime",
+    "ACWTime",
+    "InboundCalls",
+    "TimeInState",
+    "LoginTime",
+    "HoldTime",
+    "ASA",
+    "HoldCount",
+  ];
+  const perGroup = [
+    "ReadyAgents",
+    "LoggedInAgents",
+    "TalkingAgents",
+    "TalkTime",
+    "InboundCalls",
+    "ACWTime",
+    "NotReadyTime",
+    "LoginTime",
+    "ASA",
+  ];
+  const perQueue = [
+    "Waiting",
+    "OldestWait",
+    "Entered",
+    "Answered",
+    "Abandoned",
+    "Distributed",
+    "ASA",
+    "SL",
+    "AnsweredInRange",
+    "EWT",
+    "AgentsReadyQ",
+    "AgentsLoginQ",
+    "AvgAbandonWait",
+    "AbandonPct",
+    "AvgWaiting",
+  ];
+  const profiles = [
+    {},
+    { timeProfile: "Quarter" },
+    { timeProfile: "LastHour" },
+    { filter: "Gold" },
+    { timeProfile: "Quarter", filter: "Gold" },
+  ];
+  const out: OpenRequest[] = [];
+  const note = { notification: { mode: "time" as const, frequency: 10 } };
+  for (let i = 0; i < cfg.directory.agents.length; i++)
+    for (const s of perAgent) out.push({ object: { type: "Agent", id: `a${i}` }, statType: s, ...note });
+  for (const g of cfg.directory.agentGroups)
+    for (const s of perGroup)
+      for (const p of profiles)
+        out.push({ object: { type: "GroupAgents", id: g.id }, statType: s, ...p, ...note });
+  for (let q = 0; q < QUEUES; q++)
+    for (const s of perQueue)
+      for (const p of profiles) {
+        if (!types.get(s)!.objects.includes("Queue")) continue;
+        out.push({ object: { type: "Queue", id: `q${q}` }, statType: s, ...p, ...note });
+      }
+  for (const s of ["Waiting", "Entered", "Answered", "Abandoned", "SL", "ASA"])
+    for (const p of profiles.slice(0, 3))
+      out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...p, ...note });
+  for (const s of ["ReadyAgents", "LoggedInAgents", "TalkingAgents"])
+    out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...note });
+  return out;
+}
+
+/**
+ * A generated day: waves of calls over all agents; 8–10 events per call plus agent state. The
+ * waves take the agents in turn (blocks of one fixed permutation) and are spaced so that an
+ * agent's next call starts after its previous one ended (its last event is 230 s after its wave
+ * starts): every DN and agent sees its events in time order, as a switch reports them.
+ */
+export class Day {
+  t = T0;
+  constructor(private readonly nAgents: number) {}
+  private seq = 0;
+  /** position of the next wave's first agent in the permutation k ↦ k × 7919 mod nAgents */
+  private pos = 0;
+  private rnd = 12345;
+  private rand(): number {
+    this.rnd = (this.rnd * 1103515245 + 12345) & 0x7fffffff;
+    return this.rnd / 0x7fffffff;
+  }
+  login(): TEvent[] {
+    const out: TEvent[] = [];
+    for (let i = 0; i < this.nAgents; i++) {
+      out.push({
+        event: "EventAgentLogin",
+        time: this.t / 1000,
+        thisDN: `d${i}`,
+        agentId: `l${i}`,
+        thisQueue: `q${i % QUEUES}`,
+      });
+      out.push({ event: "EventAgentReady", time: this.t / 1000, thisDN: `d${i}`, agentId: `l${i}` });
+    }
+    return out;
+  }
+  /** One wave: `n` calls handled by `n` agents, in time order by phase. */
+  wave(n: number): TEvent[] {
+    const out: TEvent[] = [];
+    const start = this.t;
+    const calls: { c: string; q: string; dn: string; ag: string; hold: boolean; gold: boolean }[] = [];
+    for (let k = 0; k < n; k++) {
+      const a = ((this.pos + k) * 7919) % this.nAgents;
+      calls.push({
+        c: `c${++this.seq}`,
+        q: `q${a % QUEUES}`,
+        dn: `d${a}`,
+        ag: `l${a}`,
+        hold: this.rand() < 0.1,
+        gold: this.rand() < 0.3,
+      });
+    }
+    const at = (s: number): number => (start + s * 1000) / 1000;
+    for (const x of calls)
+      out.push({
+        event: "EventQueued",
+        time: at(this.rand() * 5),
+        thisDN: x.q,
+        connId: x.c,
+        callType: "Inbound",
+        ani: "5551234",
+        userData: { Segment: x.gold ? "Gold" : "Silver" },
+      });
+    for (const x of calls) {
+      out.push({ event: "EventDiverted", time: at(10), thisDN: x.q, connId: x.c, otherDN: x.dn });
+      out.push({
+        event: "EventRinging",
+        time: at(10),
+        thisDN: x.dn,
+        connId: x.c,
+        thisQueue: x.q,
+        callType: "Inbound",
+      });
+    }
+    for (const x of calls)
+      out.push({ event: "EventEstablished", time: at(14), thisDN: x.dn, connId: x.c, thisQueue: x.q });
+    for (const x of calls)
+      if (x.hold) out.push({ event: "EventHeld", time: at(60), thisDN: x.dn, connId: x.c });
+    for (const x of calls)
+      if (x.hold) out.push({ event: "EventRetrieved", time: at(90), thisDN: x.dn, connId: x.c });
+    for (const x of calls) out.push({ event: "EventReleased", time: at(200), thisDN: x.dn, connId: x.c });
+    for (const x of calls)
+      out.push({
+        event: "EventAgentNotReady",
+        time: at(200),
+        thisDN: x.dn,
+        agentId: x.ag,
+        workMode: "AfterCallWork",
+      });
+    for (const x of calls) out.push({ event: "EventAgentReady", time: at(230), thisDN: x.dn, agentId: x.ag });
+    this.pos = (this.pos + n) % this.nAgents;
+    // an agent comes back after ⌊nAgents / n⌋ − 1 waves at the least
+    this.t = start + Math.max(20_000, Math.ceil(240_000 / Math.max(1, Math.floor(this.nAgents / n) - 1)));
+    return out;
+  }
+}

@@ -1,0 +1,559 @@
+/**
+ * What an engine redesigned around cumulative counters would cost (docs/bench-engine.md,
+ * "Engine v2"): a kernel, not an engine. It replays the engine benchmark's day (bench/day.ts, the
+ * same events) with every piece of state in typed arrays addressed by interned integer ids, and
+ * with statistics that are *derived*: an event updates the counters of the objects it reaches
+ * (per status or action: running count, sum of running starts, ended count, ended time), never a
+ * statistic; a statistic is its object's counter read at the tick minus a snapshot taken at its
+ * interval start. Its semantics are simplified (no validity, no filters beyond a Gold/all split,
+ * no partials, no subscriptions, single-DN agents): it measures the cost of the memory layout
+ * and the work per event, so that a rewrite can be judged before it is started.
+ *
+ * Reports, in the same run on the same events: the kernel's events/s, its tick per 1k events
+ * (1.06M statistics evaluated), `JSON.parse` of the events, and (unless `--engine 0`) the real
+ * engine with the same 1.06M statistics open. Usage: `bun bench/v2-kernel.ts [--agents N]
+ * [--events N] [--runs N] [--engine 0]`. Not run by CI.
+ */
+import type { TEvent } from "../packages/stat-core/src/definitions.ts";
+import { Engine } from "../packages/stat-core/src/engine/engine.ts";
+import { Day, dayConfig, GROUP_SIZE, QUEUES, requests, T0 } from "./day.ts";
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const AGENTS = opt("agents", 100_000);
+const EVENTS = opt("events", 1_000_000);
+const RUNS = opt("runs", 3);
+const WITH_ENGINE = opt("engine", 1) !== 0;
+const GROUPS = Math.ceil(AGENTS / GROUP_SIZE);
+
+// counters of agents, groups and the tenant: statuses, the logged-in span, actions (all / Gold)
+const S_OUT = 0;
+const S_NR = 1;
+const S_READY = 2;
+const S_ACW = 3;
+const S_RING = 4;
+const S_TALK = 5;
+const S_HOLD = 6;
+const SPAN = 7;
+const A_IN = 8; // CallInbound; +1 = Gold calls
+const A_HOLD = 10; // CallOnHold; +1 = Gold
+const A_ANS = 12; // answered: count and wait time; +1 = Gold
+const NC = 14;
+// counters of queues
+const Q_WAIT = 0; // CallWait; +1 = Gold
+const Q_DIST = 2; // CallDistributed; +1 = Gold
+const Q_ANS = 4; // CallAnswered (wait); +1 = Gold
+const Q_READY = 6; // AgentReady pseudo-action
+const Q_LOGIN = 7; // AgentLogin pseudo-action
+const NQ = 8;
+/** per counter: running count, sum of running starts, ended count, ended time */
+const W = 4;
+/** sliding window: 60 one-minute buckets of (count, time) per counter */
+const NB = 60;
+const STEP = 60_000;
+
+class Kernel {
+  readonly dnIdx = new Map<string, number>();
+  readonly loginIdx = new Map<string, number>();
+  readonly calls = new Map<string, number>();
+  // DN, agent and call state, columns
+  readonly dnAgent: Int32Array;
+  readonly status: Int8Array;
+  readonly since: Float64Array;
+  readonly loginQueue: Int32Array;
+  readonly group: Int32Array;
+  readonly placeStatus: Int8Array;
+  private readonly _free: number[] = [];
+  private _nCalls = 0;
+  callQueue = new Int32Array(1024);
+  callGold = new Uint8Array(1024);
+  callAt = new Float64Array(1024 * 3); // queued, ringing/talk start, hold start
+  // counters
+  readonly agentC: Float64Array;
+  readonly groupC: Float64Array;
+  readonly tenantC = new Float64Array(NC * W);
+  readonly queueC = new Float64Array(QUEUES * NQ * W);
+  readonly groupB: Float64Array;
+  readonly groupBid: Float64Array;
+  readonly queueB = new Float64Array(QUEUES * NB * NQ * 2);
+  readonly queueBid = new Float64Array(QUEUES * NB).fill(-1);
+
+  constructor(readonly nAgents: number) {
+    for (let i = 0; i < nAgents; i++) {
+      this.dnIdx.set(`d${i}`, i);
+      this.loginIdx.set(`l${i}`, i);
+    }
+    for (let q = 0; q < QUEUES; q++) this.dnIdx.set(`q${q}`, nAgents + q);
+    this.dnAgent = new Int32Array(nAgents).fill(-1);
+    this.status = new Int8Array(nAgents);
+    this.since = new Float64Array(nAgents).fill(T0);
+    this.loginQueue = new Int32Array(nAgents).fill(-1);
+    this.group = Int32Array.from({ length: nAgents }, (_, i) => Math.floor(i / GROUP_SIZE));
+    this.placeStatus = new Int8Array(nAgents);
+    this.agentC = new Float64Array(nAgents * NC * W);
+    this.groupC = new Float64Array(GROUPS * NC * W);
+    this.groupB = new Float64Array(GROUPS * NB * NC * 2);
+    this.groupBid = new Float64Array(GROUPS * NB).fill(-1);
+    // every agent starts logged out
+    for (let a = 0; a < nAgents; a++) this._start(a, S_OUT, T0);
+  }
+
+  private static _open(c: Float64Array, o: number, t: number): void {
+    c[o]++;
+    c[o + 1] += t;
+  }
+  private static _close(c: Float64Array, o: number, s: number, t: number): void {
+    c[o]--;
+    c[o + 1] -= s;
+    c[o + 2]++;
+    c[o + 3] += t - s;
+  }
+  private static _bucket(
+    b: Float64Array,
+    ids: Float64Array,
+    obj: number,
+    nc: number,
+    c: number,
+    t: number,
+    d: number,
+  ): void {
+    const bid = Math.floor(t / STEP);
+    const slot = obj * NB + (bid % NB);
+    const o = (slot * nc + c) * 2;
+    if (ids[slot] !== bid) {
+      ids[slot] = bid;
+      b.fill(0, slot * nc * 2, (slot + 1) * nc * 2);
+    }
+    b[o]++;
+    b[o + 1] += d;
+  }
+
+  /** an agent-side counter `c` starts at `t` on the agent, its group and the tenant */
+  private _start(a: number, c: number, t: number): void {
+    const g = this.group[a];
+    Kernel._open(this.agentC, (a * NC + c) * W, t);
+    Kernel._open(this.groupC, (g * NC + c) * W, t);
+    Kernel._open(this.tenantC, c * W, t);
+  }
+  private _end(a: number, c: number, s: number, t: number): void {
+    const g = this.group[a];
+    Kernel._close(this.agentC, (a * NC + c) * W, s, t);
+    Kernel._close(this.groupC, (g * NC + c) * W, s, t);
+    Kernel._close(this.tenantC, c * W, s, t);
+    Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, t - s);
+  }
+  private _instant(a: number, c: number, t: number, d: number): void {
+    const g = this.group[a];
+    const o = (a * NC + c) * W;
+    this.agentC[o + 2]++;
+    this.agentC[o + 3] += d;
+    const og = (g * NC + c) * W;
+    this.groupC[og + 2]++;
+    this.groupC[og + 3] += d;
+    this.tenantC[c * W + 2]++;
+    this.tenantC[c * W + 3] += d;
+    Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, d);
+  }
+  private _qStart(q: number, c: number, t: number): void {
+    Kernel._open(this.queueC, (q * NQ + c) * W, t);
+  }
+  private _qEnd(q: number, c: number, s: number, t: number): void {
+    Kernel._close(this.queueC, (q * NQ + c) * W, s, t);
+    Kernel._bucket(this.queueB, this.queueBid, q, NQ, c, t, t - s);
+  }
+
+  /** a single-DN agent's status (= its DN's and its place's) moves to `st` at `t` */
+  private _status(a: number, st: number, t: number): void {
+    const old = this.status[a];
+    if (old === st) return;
+    const s = this.since[a];
+    this._end(a, old, s, t);
+    this._start(a, st, t);
+    const wasIn = old !== S_OUT;
+    if (wasIn !== (st !== S_OUT)) {
+      if (wasIn) this._end(a, SPAN, this.agentC[(a * NC + SPAN) * W + 1], t);
+      else this._start(a, SPAN, t);
+    }
+    // the queue's AgentReady pseudo-action
+    const q = this.loginQueue[a];
+    if (q >= 0 && (old === S_READY) !== (st === S_READY)) {
+      if (st === S_READY) this._qStart(q, Q_READY, t);
+      else this._qEnd(q, Q_READY, s, t);
+    }
+    this.status[a] = st;
+    this.since[a] = t;
+    this.placeStatus[a] = st;
+  }
+
+  private _call(connId: string): number {
+    let c = this.calls.get(connId);
+    if (c !== undefined) return c;
+    c = this._free.pop() ?? this._nCalls++;
+    if (c >= this.callQueue.length) {
+      const n = this.callQueue.length * 2;
+      const grow = <T extends Int32Array | Uint8Array | Float64Array>(x: T, k: number): T => {
+        const y = new (x.constructor as new (n: number) => T)(n * k);
+        y.set(x);
+        return y;
+      };
+      this.callQueue = grow(this.callQueue, 1);
+      this.callGold = grow(this.callGold, 1);
+      this.callAt = grow(this.callAt, 3);
+    }
+    this.calls.set(connId, c);
+    return c;
+  }
+
+  apply(ev: TEvent): void {
+    const t = ev.time * 1000;
+    const dn = this.dnIdx.get(ev.thisDN as string);
+    if (dn === undefined) return;
+    switch (ev.event) {
+      case "EventQueued": {
+        const c = this._call(ev.connId as string);
+        const q = dn - this.nAgents;
+        const gold = (ev.userData as Record<string, unknown> | undefined)?.Segment === "Gold" ? 1 : 0;
+        this.callQueue[c] = q;
+        this.callGold[c] = gold;
+        this.callAt[c * 3] = t;
+        this._qStart(q, Q_WAIT, t);
+        if (gold) this._qStart(q, Q_WAIT + 1, t);
+        return;
+      }
+      case "EventDiverted": {
+        const c = this.calls.get(ev.connId as string);
+        if (c === undefined) return;
+        const q = this.callQueue[c];
+        const s = this.callAt[c * 3];
+        this._qEnd(q, Q_WAIT, s, t);
+        this._qEnd(q, Q_DIST, t, t);
+        if (this.callGold[c]) {
+          this._qEnd(q, Q_WAIT + 1, s, t);
+          this._qEnd(q, Q_DIST + 1, t, t);
+        }
+        return;
+      }
+      case "EventAgentLogin": {
+        const a = this.loginIdx.get(ev.agentId as string);
+        if (a === undefined) return;
+        this.dnAgent[dn] = a;
+        const q = this.dnIdx.get(ev.thisQueue as string);
+        this.loginQueue[a] = q === undefined ? -1 : q - this.nAgents;
+        if (q !== undefined) this._qStart(q - this.nAgents, Q_LOGIN, t);
+        this._status(a, S_NR, t);
+        return;
+      }
+    }
+    const a = this.dnAgent[dn];
+    if (a < 0) return;
+    switch (ev.event) {
+      case "EventAgentReady":
+        this._status(a, S_READY, t);
+        return;
+      case "EventAgentNotReady":
+        this._status(a, ev.workMode === "AfterCallWork" ? S_ACW : S_NR, t);
+        return;
+      case "EventRinging": {
+        const c = this._call(ev.connId as string);
+        this.callAt[c * 3 + 1] = t;
+        this._status(a, S_RING, t);
+        return;
+      }
+      case "EventEstablished": {
+        const c = this.calls.get(ev.connId as string);
+        if (c === undefined) return;
+        const g = this.callGold[c];
+        const wait = t - this.callAt[c * 3];
+        this.callAt[c * 3 + 1] = t;
+        this._start(a, A_IN, t);
+        this._instant(a, A_ANS, t, wait);
+        this._qEnd(this.callQueue[c], Q_ANS, t - wait, t);
+        if (g) {
+          this._start(a, A_IN + 1, t);
+          this._instant(a, A_ANS + 1, t, wait);
+          this._qEnd(this.callQueue[c], Q_ANS + 1, t - wait, t);
+        }
+        this._status(a, S_TALK, t);
+        return;
+      }
+      case "EventHeld": {
+        const c = this.calls.get(ev.connId as string);
+        if (c === undefined) return;
+        this.callAt[c * 3 + 2] = t;
+        this._start(a, A_HOLD, t);
+        if (this.callGold[c]) this._start(a, A_HOLD + 1, t);
+        this._status(a, S_HOLD, t);
+        return;
+      }
+      case "EventRetrieved": {
+        const c = this.calls.get(ev.connId as string);
+        if (c === undefined) return;
+        const s = this.callAt[c * 3 + 2];
+        this._end(a, A_HOLD, s, t);
+        if (this.callGold[c]) this._end(a, A_HOLD + 1, s, t);
+        this._status(a, S_TALK, t);
+        return;
+      }
+      case "EventReleased": {
+        const c = this.calls.get(ev.connId as string);
+        if (c === undefined) return;
+        const s = this.callAt[c * 3 + 1];
+        this._end(a, A_IN, s, t);
+        if (this.callGold[c]) this._end(a, A_IN + 1, s, t);
+        this.calls.delete(ev.connId as string);
+        this._free.push(c);
+        this._status(a, S_READY, t);
+        return;
+      }
+    }
+  }
+}
+
+/** Derived statistics: an object's counter minus the snapshot at the interval start. */
+const M_TIME = 0;
+const M_COUNT = 1;
+const M_AVG = 2;
+const M_CURRENT = 3;
+const M_INSTATE = 4;
+const P_DAY = 0;
+const P_QUARTER = 1;
+const P_SLIDING = 2;
+
+class Stats {
+  n = 0;
+  readonly slab: Uint8Array; // 0 agent, 1 group, 2 tenant, 3 queue
+  readonly obj: Int32Array;
+  readonly ctr: Int8Array;
+  readonly meas: Int8Array;
+  readonly prof: Int8Array;
+  readonly snapN: Float64Array;
+  readonly snapT: Float64Array;
+  readonly last: Float64Array;
+  constructor(cap: number) {
+    this.slab = new Uint8Array(cap);
+    this.obj = new Int32Array(cap);
+    this.ctr = new Int8Array(cap);
+    this.meas = new Int8Array(cap);
+    this.prof = new Int8Array(cap);
+    this.snapN = new Float64Array(cap);
+    this.snapT = new Float64Array(cap);
+    this.last = new Float64Array(cap).fill(Number.NaN);
+  }
+  add(slab: number, obj: number, ctr: number, meas: number, prof: number): void {
+    const i = this.n++;
+    this.slab[i] = slab;
+    this.obj[i] = obj;
+    this.ctr[i] = ctr;
+    this.meas[i] = meas;
+    this.prof[i] = prof;
+  }
+}
+
+/** The benchmark's mix (bench/requests.ts) as derived statistics over the kernel's counters. */
+function mix(k: Kernel): Stats {
+  const st = new Stats(AGENTS * 10 + GROUPS * 45 + QUEUES * 75 + 21);
+  const agentTypes: [number, number][] = [
+    [S_READY, M_TIME],
+    [S_NR, M_TIME],
+    [A_IN, M_TIME],
+    [S_ACW, M_TIME],
+    [A_IN, M_COUNT],
+    [S_OUT, M_INSTATE],
+    [SPAN, M_TIME],
+    [A_HOLD, M_TIME],
+    [A_ANS, M_AVG],
+    [A_HOLD, M_COUNT],
+  ];
+  for (let a = 0; a < k.nAgents; a++) for (const [c, m] of agentTypes) st.add(0, a, c, m, P_DAY);
+  const groupTypes: [number, number, boolean][] = [
+    [S_READY, M_CURRENT, false],
+    [SPAN, M_CURRENT, false],
+    [S_TALK, M_CURRENT, false],
+    [A_IN, M_TIME, true],
+    [A_IN, M_COUNT, true],
+    [S_ACW, M_TIME, false],
+    [S_NR, M_TIME, false],
+    [SPAN, M_TIME, false],
+    [A_ANS, M_AVG, true],
+  ];
+  // variants: Default, 15-min Growing, 1-h Sliding, Gold filter, 15-min + Gold
+  const variants: [number, boolean][] = [
+    [P_DAY, false],
+    [P_QUARTER, false],
+    [P_SLIDING, false],
+    [P_DAY, true],
+    [P_QUARTER, true],
+  ];
+  for (let g = 0; g < GROUPS; g++)
+    for (const [c, m, filt] of groupTypes)
+      for (const [p, gold] of variants) st.add(1, g, c + (gold && filt ? 1 : 0), m, p);
+  const queueTypes: [number, number][] = [
+    [Q_WAIT, M_CURRENT],
+    [Q_WAIT, M_COUNT],
+    [Q_DIST, M_COUNT],
+    [Q_ANS, M_COUNT],
+    [Q_ANS, M_AVG],
+    [Q_WAIT, M_TIME],
+    [Q_ANS, M_TIME],
+    [Q_READY, M_CURRENT],
+    [Q_LOGIN, M_CURRENT],
+    [Q_DIST, M_TIME],
+    [Q_WAIT, M_AVG],
+    [Q_ANS, M_CURRENT],
+    [Q_READY, M_TIME],
+    [Q_DIST, M_AVG],
+    [Q_WAIT, M_TIME],
+  ];
+  for (let q = 0; q < QUEUES; q++)
+    for (const [c, m] of queueTypes)
+      for (const [p, gold] of variants) st.add(3, q, c + (gold && c < Q_READY ? 1 : 0), m, p);
+  // the tenant: 21, as in the engine's mix
+  const tenantTypes = [...groupTypes.map(([c, m]) => [c, m] as [number, number]), ...agentTypes];
+  for (let i = 0; i < 21; i++)
+    st.add(2, 0, tenantTypes[i % tenantTypes.length][0], tenantTypes[i % tenantTypes.length][1], P_DAY);
+  return st;
+}
+
+/** Evaluate every statistic at `now` (resets at quarter and day boundaries); returns how many changed. */
+function tick(k: Kernel, st: Stats, now: number, prev: number): number {
+  const quarter = Math.floor(now / 900_000) !== Math.floor(prev / 900_000);
+  const day = Math.floor(now / 86_400_000) !== Math.floor(prev / 86_400_000);
+  let changed = 0;
+  for (let i = 0; i < st.n; i++) {
+    const sl = st.slab[i];
+    const obj = st.obj[i];
+    const c = st.ctr[i];
+    const nc = sl === 3 ? NQ : NC;
+    const C = sl === 0 ? k.agentC : sl === 1 ? k.groupC : sl === 2 ? k.tenantC : k.queueC;
+    const o = (obj * nc + c) * W;
+    const run = C[o];
+    const cum = C[o + 3] + run * now - C[o + 1];
+    const cnt = C[o + 2] + run;
+    const p = st.prof[i];
+    let v: number;
+    const m = st.meas[i];
+    if (m === M_CURRENT) v = run;
+    else if (m === M_INSTATE) v = now - k.since[obj];
+    else {
+      let T: number;
+      let N: number;
+      if (p === P_SLIDING) {
+        const B = sl === 1 ? k.groupB : k.queueB;
+        const ids = sl === 1 ? k.groupBid : k.queueBid;
+        const lo = Math.floor(now / STEP) - NB + 1;
+        T = 0;
+        N = 0;
+        for (let b = 0; b < NB; b++) {
+          const slot = obj * NB + b;
+          if (ids[slot] < lo) continue;
+          const bo = (slot * nc + c) * 2;
+          N += B[bo];
+          T += B[bo + 1];
+        }
+      } else {
+        if ((p === P_QUARTER && quarter) || day) {
+          st.snapN[i] = cnt;
+          st.snapT[i] = cum;
+        }
+        T = cum - st.snapT[i];
+        N = cnt - st.snapN[i];
+      }
+      v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
+    }
+    const was = st.last[i];
+    if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) {
+      st.last[i] = v;
+      changed++;
+    }
+  }
+  return changed;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+const fmt = (x: number, d = 0): string =>
+  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+const cfg = dayConfig(AGENTS);
+const k = new Kernel(AGENTS);
+const stats = mix(k);
+const eng = WITH_ENGINE ? new Engine({ config: cfg, startMs: T0 }) : null;
+let nOpen = 0;
+if (eng)
+  for (const r of requests(cfg)) {
+    if ("error" in eng.open(r)) throw new Error(JSON.stringify(r));
+    nOpen++;
+  }
+const day = new Day(AGENTS);
+for (const ev of day.login()) {
+  k.apply(ev);
+  eng?.ingest(ev);
+}
+eng?.drainNotifications();
+const rates = { kernel: [] as number[], engine: [] as number[], parse: [] as number[] };
+const tickMs = { kernel: [] as number[], engine: [] as number[] };
+let prevT = day.t;
+for (let run = 0; run < RUNS; run++) {
+  let n = 0;
+  const ms = { kernel: 0, engine: 0, parse: 0, kTick: 0, eTick: 0 };
+  while (n < EVENTS) {
+    const evs = day.wave(Math.min(5000, AGENTS / 4));
+    const lines = evs.map((e) => JSON.stringify(e));
+    let t0 = performance.now();
+    for (const l of lines) JSON.parse(l);
+    ms.parse += performance.now() - t0;
+    t0 = performance.now();
+    for (const ev of evs) k.apply(ev);
+    ms.kernel += performance.now() - t0;
+    t0 = performance.now();
+    tick(k, stats, day.t, prevT);
+    prevT = day.t;
+    ms.kTick += performance.now() - t0;
+    if (eng) {
+      t0 = performance.now();
+      for (const ev of evs) eng.ingest(ev);
+      ms.engine += performance.now() - t0;
+      t0 = performance.now();
+      eng.tick(day.t);
+      eng.drainNotifications();
+      ms.eTick += performance.now() - t0;
+    }
+    n += evs.length;
+  }
+  rates.kernel.push(n / (ms.kernel / 1000));
+  rates.parse.push(n / (ms.parse / 1000));
+  tickMs.kernel.push(ms.kTick / (n / 1000));
+  if (eng) {
+    rates.engine.push(n / (ms.engine / 1000));
+    tickMs.engine.push(ms.eTick / (n / 1000));
+  }
+}
+const row = (name: string, xs: number[], d = 0): string =>
+  `| ${name} | ${fmt(median(xs), d)} | ${fmt(Math.min(...xs), d)} – ${fmt(Math.max(...xs), d)} |`;
+console.log(
+  `v2 kernel — ${fmt(AGENTS)} agents, ${fmt(stats.n)} derived statistics, ${RUNS} runs × ${fmt(EVENTS)} events`,
+);
+console.log("| measure | median | range |\n|---|---|---|");
+console.log(row("kernel ingest, events/s (1 core)", rates.kernel));
+console.log(row("kernel tick (every statistic evaluated), ms per 1k events", tickMs.kernel, 2));
+console.log(row("JSON.parse of the same events, events/s", rates.parse));
+console.log(`| JSON.parse ÷ kernel | ${fmt(median(rates.parse) / median(rates.kernel), 2)} | |`);
+if (eng) {
+  console.log(row(`engine ingest, events/s (${fmt(nOpen)} statistics open)`, rates.engine));
+  console.log(row("engine tick + notifications, ms per 1k events", tickMs.engine, 2));
+  console.log(`| kernel ÷ engine, ingest | ${fmt(median(rates.kernel) / median(rates.engine), 1)} | |`);
+}
+
+// the kernel's counters hold together: every agent is in exactly one status, all logged in
+let inStatus = 0;
+for (let c = S_OUT; c <= S_HOLD; c++) inStatus += k.tenantC[c * W];
+const loggedIn = k.tenantC[SPAN * W];
+console.log(
+  `check: agents in a status ${fmt(inStatus)} (of ${fmt(AGENTS)}), logged in ${fmt(loggedIn)}, calls in progress ${fmt(k.calls.size)}`,
+);
+if (inStatus !== AGENTS || loggedIn !== AGENTS) process.exit(1);
