@@ -9,7 +9,9 @@
  * no partials, no subscriptions, single-DN agents): it measures the cost of the memory layout
  * and the work per event, so that a rewrite can be judged before it is started.
  *
- * Reports, in the same run on the same events: the kernel's events/s, its tick per 1k events
+ * Its agents' statistics and its groups' unfiltered Growing ones are checked against the engine's
+ * values at the end (exit 1 on a difference), so the kernel is known to compute what the engine
+ * computes for them. Reports, in the same run on the same events: the kernel's events/s, its tick per 1k events
  * (1.06M statistics evaluated), `JSON.parse` of the events, and (unless `--engine 0`) the real
  * engine with the same 1.06M statistics open. Usage: `bun bench/v2-kernel.ts [--agents N]
  * [--events N] [--runs N] [--engine 0]`. Not run by CI.
@@ -177,11 +179,15 @@ class Kernel {
       if (wasIn) this._end(a, SPAN, this.agentC[(a * NC + SPAN) * W + 1], t);
       else this._start(a, SPAN, t);
     }
-    // the queue's AgentReady pseudo-action
-    const q = this.loginQueue[a];
-    if (q >= 0 && (old === S_READY) !== (st === S_READY)) {
-      if (st === S_READY) this._qStart(q, Q_READY, t);
-      else this._qEnd(q, Q_READY, s, t);
+    // the AgentReady pseudo-action on the queues the agent serves: its login queue and its
+    // group's origination queue
+    if ((old === S_READY) !== (st === S_READY)) {
+      const q1 = this.loginQueue[a];
+      const q2 = this.group[a] % QUEUES;
+      for (const q of q1 === q2 || q1 < 0 ? [q2] : [q1, q2]) {
+        if (st === S_READY) this._qStart(q, Q_READY, t);
+        else this._qEnd(q, Q_READY, s, t);
+      }
     }
     this.status[a] = st;
     this.since[a] = t;
@@ -207,8 +213,13 @@ class Kernel {
     return c;
   }
 
+  /** the latest event time (the replay clock) */
+  now = T0;
+
   apply(ev: TEvent): void {
-    const t = ev.time * 1000;
+    // integer milliseconds, as the engine keeps them
+    const t = Math.round(ev.time * 1000);
+    if (t > this.now) this.now = t;
     const dn = this.dnIdx.get(ev.thisDN as string);
     if (dn === undefined) return;
     switch (ev.event) {
@@ -241,8 +252,10 @@ class Kernel {
         if (a === undefined) return;
         this.dnAgent[dn] = a;
         const q = this.dnIdx.get(ev.thisQueue as string);
-        this.loginQueue[a] = q === undefined ? -1 : q - this.nAgents;
-        if (q !== undefined) this._qStart(q - this.nAgents, Q_LOGIN, t);
+        const q1 = q === undefined ? -1 : q - this.nAgents;
+        const q2 = this.group[a] % QUEUES;
+        this.loginQueue[a] = q1;
+        for (const x of q1 === q2 || q1 < 0 ? [q2] : [q1, q2]) this._qStart(x, Q_LOGIN, t);
         this._status(a, S_NR, t);
         return;
       }
@@ -266,15 +279,17 @@ class Kernel {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
         const g = this.callGold[c];
-        const wait = t - this.callAt[c * 3];
+        // the agent's answer is timed from ringing, the queue's from queueing
+        const ring = t - this.callAt[c * 3 + 1];
+        const queued = this.callAt[c * 3];
         this.callAt[c * 3 + 1] = t;
         this._start(a, A_IN, t);
-        this._instant(a, A_ANS, t, wait);
-        this._qEnd(this.callQueue[c], Q_ANS, t - wait, t);
+        this._instant(a, A_ANS, t, ring);
+        this._qEnd(this.callQueue[c], Q_ANS, queued, t);
         if (g) {
           this._start(a, A_IN + 1, t);
-          this._instant(a, A_ANS + 1, t, wait);
-          this._qEnd(this.callQueue[c], Q_ANS + 1, t - wait, t);
+          this._instant(a, A_ANS + 1, t, ring);
+          this._qEnd(this.callQueue[c], Q_ANS + 1, queued, t);
         }
         this._status(a, S_TALK, t);
         return;
@@ -358,12 +373,12 @@ function mix(k: Kernel): Stats {
   const agentTypes: [number, number][] = [
     [S_READY, M_TIME],
     [S_NR, M_TIME],
-    [A_IN, M_TIME],
+    [S_TALK, M_TIME],
     [S_ACW, M_TIME],
     [A_IN, M_COUNT],
     [S_OUT, M_INSTATE],
     [SPAN, M_TIME],
-    [A_HOLD, M_TIME],
+    [S_HOLD, M_TIME],
     [A_ANS, M_AVG],
     [A_HOLD, M_COUNT],
   ];
@@ -372,7 +387,7 @@ function mix(k: Kernel): Stats {
     [S_READY, M_CURRENT, false],
     [SPAN, M_CURRENT, false],
     [S_TALK, M_CURRENT, false],
-    [A_IN, M_TIME, true],
+    [S_TALK, M_TIME, false],
     [A_IN, M_COUNT, true],
     [S_ACW, M_TIME, false],
     [S_NR, M_TIME, false],
@@ -390,22 +405,24 @@ function mix(k: Kernel): Stats {
   for (let g = 0; g < GROUPS; g++)
     for (const [c, m, filt] of groupTypes)
       for (const [p, gold] of variants) st.add(1, g, c + (gold && filt ? 1 : 0), m, p);
+  // the engine's queue statistics in the order of bench/day.ts; those with no counter form
+  // (OldestWait, SL, EWT, the averages over time…) priced by the nearest counter read
   const queueTypes: [number, number][] = [
-    [Q_WAIT, M_CURRENT],
-    [Q_WAIT, M_COUNT],
-    [Q_DIST, M_COUNT],
-    [Q_ANS, M_COUNT],
-    [Q_ANS, M_AVG],
-    [Q_WAIT, M_TIME],
-    [Q_ANS, M_TIME],
-    [Q_READY, M_CURRENT],
-    [Q_LOGIN, M_CURRENT],
-    [Q_DIST, M_TIME],
-    [Q_WAIT, M_AVG],
-    [Q_ANS, M_CURRENT],
-    [Q_READY, M_TIME],
-    [Q_DIST, M_AVG],
-    [Q_WAIT, M_TIME],
+    [Q_WAIT, M_CURRENT], // Waiting
+    [Q_WAIT, M_CURRENT], // OldestWait
+    [Q_WAIT, M_COUNT], // Entered
+    [Q_ANS, M_COUNT], // Answered
+    [Q_DIST, M_TIME], // Abandoned
+    [Q_DIST, M_COUNT], // Distributed
+    [Q_ANS, M_AVG], // ASA
+    [Q_ANS, M_COUNT], // SL
+    [Q_ANS, M_COUNT], // AnsweredInRange
+    [Q_WAIT, M_AVG], // EWT
+    [Q_READY, M_CURRENT], // AgentsReadyQ
+    [Q_LOGIN, M_CURRENT], // AgentsLoginQ
+    [Q_WAIT, M_AVG], // AvgAbandonWait
+    [Q_DIST, M_AVG], // AbandonPct
+    [Q_WAIT, M_TIME], // AvgWaiting
   ];
   for (let q = 0; q < QUEUES; q++)
     for (const [c, m] of queueTypes)
@@ -418,9 +435,14 @@ function mix(k: Kernel): Stats {
 }
 
 /** Evaluate every statistic at `now` (resets at quarter and day boundaries); returns how many changed. */
-function tick(k: Kernel, st: Stats, now: number, prev: number): number {
-  const quarter = Math.floor(now / 900_000) !== Math.floor(prev / 900_000);
-  const day = Math.floor(now / 86_400_000) !== Math.floor(prev / 86_400_000);
+function tick(k: Kernel, st: Stats, at: number, prev: number): number {
+  // values at the replay clock (the latest event time, or the tick's); Growing resets crossed
+  // by the tick's time since the previous tick start their new interval at the boundary
+  const now = Math.max(k.now, at);
+  const rQ = Math.floor(at / 900_000) * 900_000;
+  const rD = Math.floor(at / 86_400_000) * 86_400_000;
+  const quarter = rQ > prev;
+  const day = rD > prev;
   let changed = 0;
   for (let i = 0; i < st.n; i++) {
     const sl = st.slab[i];
@@ -430,8 +452,8 @@ function tick(k: Kernel, st: Stats, now: number, prev: number): number {
     const C = sl === 0 ? k.agentC : sl === 1 ? k.groupC : sl === 2 ? k.tenantC : k.queueC;
     const o = (obj * nc + c) * W;
     const run = C[o];
-    const cum = C[o + 3] + run * now - C[o + 1];
-    const cnt = C[o + 2] + run;
+    // a status is credited while it runs; an action when it ends (as the engine does)
+    const action = sl === 3 || c >= A_IN;
     const p = st.prof[i];
     let v: number;
     const m = st.meas[i];
@@ -454,12 +476,13 @@ function tick(k: Kernel, st: Stats, now: number, prev: number): number {
           T += B[bo + 1];
         }
       } else {
-        if ((p === P_QUARTER && quarter) || day) {
-          st.snapN[i] = cnt;
-          st.snapT[i] = cum;
+        const r = p === P_QUARTER && quarter ? rQ : day ? rD : -1;
+        if (r >= 0) {
+          st.snapN[i] = C[o + 2];
+          st.snapT[i] = action ? C[o + 3] : C[o + 3] + run * r - C[o + 1];
         }
-        T = cum - st.snapT[i];
-        N = cnt - st.snapN[i];
+        T = (action ? C[o + 3] : C[o + 3] + run * now - C[o + 1]) - st.snapT[i];
+        N = C[o + 2] + (action ? 0 : run) - st.snapN[i];
       }
       v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
     }
@@ -483,12 +506,15 @@ const cfg = dayConfig(AGENTS);
 const k = new Kernel(AGENTS);
 const stats = mix(k);
 const eng = WITH_ENGINE ? new Engine({ config: cfg, startMs: T0 }) : null;
-let nOpen = 0;
+/** the engine's subscription ids, in the order of bench/day.ts's requests (agents' first) */
+const ids: number[] = [];
 if (eng)
   for (const r of requests(cfg)) {
-    if ("error" in eng.open(r)) throw new Error(JSON.stringify(r));
-    nOpen++;
+    const o = eng.open(r);
+    if ("error" in o) throw new Error(JSON.stringify(r));
+    ids.push(o.statId);
   }
+const nOpen = ids.length;
 const day = new Day(AGENTS);
 for (const ev of day.login()) {
   k.apply(ev);
@@ -557,3 +583,114 @@ console.log(
   `check: agents in a status ${fmt(inStatus)} (of ${fmt(AGENTS)}), logged in ${fmt(loggedIn)}, calls in progress ${fmt(k.calls.size)}`,
 );
 if (inStatus !== AGENTS || loggedIn !== AGENTS) process.exit(1);
+
+// the kernel computes what the engine computes: its agents' statistics (the first 10 per agent,
+// same order as the engine's) against the engine's values at the same tick, on a sample
+if (eng) {
+  const names = [
+    "ReadyTime",
+    "NotReadyTime",
+    "TalkTime",
+    "ACWTime",
+    "InboundCalls",
+    "TimeInState",
+    "LoginTime",
+    "HoldTime",
+    "ASA",
+    "HoldCount",
+  ];
+  const same = new Array<number>(10).fill(0);
+  let sampled = 0;
+  for (let a = 0; a < AGENTS; a += Math.max(1, Math.floor(AGENTS / 1000))) {
+    sampled++;
+    for (let j = 0; j < 10; j++) {
+      const i = a * 10 + j;
+      const kv = stats.last[i];
+      const kSec = stats.meas[i] === M_COUNT ? kv : kv / 1000;
+      const ev = eng.peek(ids[i])?.value;
+      const ok =
+        ev === null || ev === undefined
+          ? Number.isNaN(kv)
+          : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
+      if (ok) same[j]++;
+      else if (sampled <= 2)
+        console.log(`differs: agent ${a} ${names[j]}: kernel ${kSec}, engine ${JSON.stringify(ev)}`);
+    }
+  }
+  console.log(
+    `agreement with the engine, ${sampled} agents: ${names.map((n, j) => `${n} ${same[j]}`).join(", ")}`,
+  );
+  // agent groups: the unfiltered Growing variants (Default, 15 min) of the 9 group statistics
+  const gNames = [
+    "ReadyAgents",
+    "LoggedInAgents",
+    "TalkingAgents",
+    "TalkTime",
+    "InboundCalls",
+    "ACWTime",
+    "NotReadyTime",
+    "LoginTime",
+    "ASA",
+  ];
+  const gSame = new Array<number>(9).fill(0);
+  let shown = 0;
+  for (let g = 0; g < GROUPS; g++)
+    for (let j = 0; j < 9; j++)
+      for (const vi of [0, 1]) {
+        const i = AGENTS * 10 + (g * 9 + j) * 5 + vi;
+        const kv = stats.last[i];
+        const kSec = stats.meas[i] === M_COUNT || stats.meas[i] === M_CURRENT ? kv : kv / 1000;
+        const ev = eng.peek(ids[i])?.value;
+        const ok =
+          ev === null || ev === undefined
+            ? Number.isNaN(kv)
+            : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
+        if (ok) gSame[j]++;
+        else if (shown++ < 4)
+          console.log(
+            `differs: group ${g} ${gNames[j]} variant ${vi}: kernel ${kSec}, engine ${JSON.stringify(ev)}`,
+          );
+      }
+  console.log(
+    `agreement with the engine, ${GROUPS} groups × 2 variants: ${gNames.map((n, j) => `${n} ${gSame[j]}`).join(", ")}`,
+  );
+  // queues: the statistics with a counter form, unfiltered Growing variants
+  const qCheck: [number, string][] = [
+    [0, "Waiting"],
+    [2, "Entered"],
+    [3, "Answered"],
+    [5, "Distributed"],
+    [6, "ASA"],
+    [10, "AgentsReadyQ"],
+    [11, "AgentsLoginQ"],
+  ];
+  const qSame = qCheck.map(() => 0);
+  const qBase = AGENTS * 10 + GROUPS * 45;
+  for (let q = 0; q < QUEUES; q++)
+    qCheck.forEach(([j, name], x) => {
+      for (const vi of [0, 1]) {
+        const i = qBase + (q * 15 + j) * 5 + vi;
+        const kv = stats.last[i];
+        const kSec = stats.meas[i] === M_AVG || stats.meas[i] === M_TIME ? kv / 1000 : kv;
+        const ev = eng.peek(ids[i])?.value;
+        const ok =
+          ev === null || ev === undefined
+            ? Number.isNaN(kv)
+            : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
+        if (ok) qSame[x]++;
+        else if (shown++ < 8)
+          console.log(
+            `differs: queue ${q} ${name} variant ${vi}: kernel ${kSec}, engine ${JSON.stringify(ev)}`,
+          );
+      }
+    });
+  console.log(
+    `agreement with the engine, ${QUEUES} queues × 2 variants: ${qCheck.map(([, n], x) => `${n} ${qSame[x]}`).join(", ")}`,
+  );
+  if (
+    same.some((x) => x !== sampled) ||
+    gSame.some((x) => x !== 2 * GROUPS) ||
+    qSame.some((x) => x !== 2 * QUEUES)
+  )
+    process.exit(1);
+}
