@@ -202,7 +202,16 @@ describe("M/M/c through the engine", () => {
       model: "mmc",
     });
     const startMs = cfg.startEpoch * 1000;
-    const eng = new Engine({ config: demo, clock: new ReplayClock(startMs), startMs });
+    // a Growing profile that never resets: the average runs over the whole 200 hours (Default
+    // resets at midnight, and resets apply in replay without ticks)
+    const config: StatdConfig = {
+      ...demo,
+      timeProfiles: {
+        ...demo.timeProfiles,
+        Run: { name: "Run", type: "Growing", resets: { kind: "never" }, timeZone: "UTC" },
+      },
+    };
+    const eng = new Engine({ config, clock: new ReplayClock(startMs), startMs });
     const warmupEnd = cfg.startEpoch + 10 * AHT;
     let statId = -1;
     const queuedAt = new Map<string, number>();
@@ -219,7 +228,7 @@ describe("M/M/c through the engine", () => {
               subject: "DNAction",
               mainMask: { all: false, include: ["CallDistributed"], exclude: [] },
             },
-            timeProfile: "Default",
+            timeProfile: "Run",
           });
         }
         if (b.event === "EventQueued") queuedAt.set(b.connId!, b.time);

@@ -29,7 +29,7 @@ import type {
 import { CURRENT_CATEGORIES, OBJECT_TYPES } from "../definitions.ts";
 import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
 import { AGENT_STATUSES } from "../mask.ts";
-import { nextResetAfter } from "../time/mod.ts";
+import { lastResetAtOrBefore, nextResetAfter } from "../time/mod.ts";
 import { type Clock, ReplayClock } from "./clock.ts";
 import { Composite } from "./composite.ts";
 import { Directory, type ObjNode } from "./directory.ts";
@@ -271,6 +271,13 @@ export const KNOWN_EVENTS: ReadonlySet<string> = new Set([
 const _CALL_EVENTS = new Set<string>(_CALL_EVENT_NAMES);
 const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "EventServerDisconnected"]);
 /** Event name → small code (one hash lookup per event), and per-code flags. */
+/**
+ * Resets of one profile walked one by one when the clock moves (a night of 15-minute resets is
+ * 40); a longer jump (a corrupt time stamp in a replay) skips to the last reset before now.
+ */
+const _MAX_RESET_WALK = 1000;
+/** The latest event time accepted, epoch seconds (9999-12-31T23:59:59Z). */
+const _MAX_TIME_SEC = 253_402_300_799;
 const _EVENT_CODE = new Map<string, number>([...KNOWN_EVENTS].map((e, i) => [e, i]));
 const _IS_CALL_EVENT = Uint8Array.from([...KNOWN_EVENTS], (e) => (_CALL_EVENTS.has(e) ? 1 : 0));
 const _IS_NODE_EVENT = Uint8Array.from([...KNOWN_EVENTS], (e) => (_NODE_EVENTS.has(e) ? 1 : 0));
@@ -411,6 +418,8 @@ export class Engine {
   >();
   private readonly _indexes = new Map<string, Map<number, Int32Array>>();
   private readonly _profiles = new Map<string, ProfileGroup>();
+  /** the earliest Growing reset not applied yet (∞: none); events reaching it apply it first */
+  private _nextReset = Number.POSITIVE_INFINITY;
   /** reset-mode subscriptions → the profile whose resets they are notified of */
   private readonly _resetGroup = new Map<number, ProfileGroup>();
   private readonly _sampled = new Set<Stat>();
@@ -820,11 +829,15 @@ export class Engine {
     const code = _EVENT_CODE.get(ev.event);
     if (code === undefined) return "unknown-event";
     if (typeof ev.time !== "number" || !Number.isFinite(ev.time)) return "missing-attribute:time";
+    if (ev.time < 0 || ev.time > _MAX_TIME_SEC) return "bad-attribute:time";
     const src = Math.round(ev.time * 1000);
     this.clock.observe?.(src);
+    const now = this.clock.now();
+    // a Growing reset the clock has reached applies before the event (not at the next tick)
+    if (now >= this._nextReset) this._resetsDue(now);
     // a time stamp ahead of the clock (a live clock behind the switch's) is taken as now, so no
     // episode starts after the clock that evaluates it (replay: the clock is the latest stamp)
-    const t = Math.min(src, this.clock.now());
+    const t = Math.min(src, now);
     if (_IS_NODE_EVENT[code] === 1 && ev.thisDN === undefined) {
       if (typeof ev.node !== "string") return "missing-attribute:node";
       this.setSourceValid(ev.node, ev.event === "EventLinkConnected", t);
@@ -1569,6 +1582,7 @@ export class Engine {
 
   private _apply(m: CrossMessage): void {
     this.clock.observe?.(m.t);
+    if (this.clock.now() >= this._nextReset) this._resetsDue(this.clock.now());
     if (m.kind === "agentDn") {
       if (!this.dir.agents.has(m.agent)) return;
       const c =
@@ -1834,6 +1848,7 @@ export class Engine {
         resetSubs: new Set(),
       };
       this._profiles.set(pname, g);
+      if (g.next < this._nextReset) this._nextReset = g.next;
     }
     return g;
   }
@@ -2097,15 +2112,19 @@ export class Engine {
   // time: resets, sampling, notifications
 
   /**
-   * Advance time to `nowMs`: Growing resets (reset-mode notifications just before), samples for
-   * MaxNumber/MinNumber, time-mode notifications and changes-mode notifications of values that
-   * move with time, and the stuck-call sweep.
+   * Apply the Growing resets due at `nowMs`, each at its own instant, reset-mode notifications
+   * (the interval's final value) first. Called by {@link tick} and, as soon as the clock reaches
+   * a reset, before the event or message that reached it: an episode that starts after the reset
+   * boundary belongs to the new interval only, and one that ended after it keeps its part there.
    */
-  tick(nowMs = this.clock.now()): void {
-    this.clock.observe?.(nowMs);
+  private _resetsDue(nowMs: number): void {
+    let next = Number.POSITIVE_INFINITY;
     for (const g of this._profiles.values()) {
+      let walked = 0;
       while (g.next <= nowMs) {
-        const r = g.next;
+        // a clock jump over more resets than a long gap has is not walked reset by reset: the
+        // intervals in between are skipped and the last one before now starts
+        const r = ++walked > _MAX_RESET_WALK ? (lastResetAtOrBefore(g.def, nowMs) ?? g.next) : g.next;
         // the final values of the interval first, then the new interval
         for (const sub of g.resetSubs) {
           if (this._subs.suspended(sub)) continue;
@@ -2120,7 +2139,19 @@ export class Engine {
         g.next = nextResetAfter(g.def, r) ?? Number.POSITIVE_INFINITY;
         if (g.stats.some((x) => x.closed)) g.stats = g.stats.filter((x) => !x.closed);
       }
+      if (g.next < next) next = g.next;
     }
+    this._nextReset = next;
+  }
+
+  /**
+   * Advance time to `nowMs`: Growing resets (reset-mode notifications just before), samples for
+   * MaxNumber/MinNumber, time-mode notifications and changes-mode notifications of values that
+   * move with time, and the stuck-call sweep.
+   */
+  tick(nowMs = this.clock.now()): void {
+    this.clock.observe?.(nowMs);
+    this._resetsDue(nowMs);
     for (const st of this._sampled) {
       const p = st.partial(nowMs, 0);
       if (st.sampler) sample(st.sampler, p);
