@@ -96,6 +96,8 @@ class Kernel {
     this.group = Int32Array.from({ length: nAgents }, (_, i) => Math.floor(i / GROUP_SIZE));
     this.placeStatus = new Int8Array(nAgents);
     this.agentC = new Float64Array(nAgents * NC * W);
+    this.agentL = new Float64Array(nAgents * NC);
+    this.groupL = new Float64Array(Math.ceil(nAgents / GROUP_SIZE) * NC);
     this.groupC = new Float64Array(GROUPS * NC * W);
     this.groupB = new Float64Array(GROUPS * NB * NC * 2);
     this.groupBid = new Float64Array(GROUPS * NB).fill(-1);
@@ -139,6 +141,8 @@ class Kernel {
     Kernel._open(this.agentC, (a * NC + c) * W, t);
     Kernel._open(this.groupC, (g * NC + c) * W, t);
     Kernel._open(this.tenantC, c * W, t);
+    // a status started before the last reset (a late event) counts from the reset only
+    if (t < this.lastReset && c < A_IN) this._late(a, c, t - this.lastReset);
   }
   private _end(a: number, c: number, s: number, t: number): void {
     const g = this.group[a];
@@ -146,7 +150,20 @@ class Kernel {
     Kernel._close(this.groupC, (g * NC + c) * W, s, t);
     Kernel._close(this.tenantC, c * W, s, t);
     Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, t - s);
+    // and one ended before it credits nothing to the new interval
+    if (t < this.lastReset && c < A_IN) this._late(a, c, this.lastReset - t);
   }
+  /** the rare path of late events: per counter, what the interval since the last reset corrects */
+  private _late(a: number, c: number, d: number): void {
+    this.agentL[a * NC + c] += d;
+    this.groupL[this.group[a] * NC + c] += d;
+    this.tenantL[c] += d;
+  }
+  /** corrections of the statuses' time in the current 15-minute interval, per counter */
+  readonly agentL: Float64Array;
+  readonly groupL: Float64Array;
+  readonly tenantL = new Float64Array(NC);
+  lastReset = Math.floor(T0 / 900_000) * 900_000;
   private _instant(a: number, c: number, t: number, d: number): void {
     const g = this.group[a];
     const o = (a * NC + c) * W;
@@ -215,11 +232,27 @@ class Kernel {
 
   /** the latest event time (the replay clock) */
   now = T0;
+  /** the next Growing reset (quarter or day boundary) and what applies it */
+  nextReset = Math.floor(T0 / 900_000) * 900_000 + 900_000;
+  onReset: (r: number) => void = () => {};
+  /** the engine's rule: a reset applies as soon as the clock reaches its boundary */
+  advance(now: number): void {
+    if (now > this.now) this.now = now;
+    while (this.nextReset <= this.now) {
+      this.onReset(this.nextReset);
+      this.lastReset = this.nextReset;
+      this.agentL.fill(0);
+      this.groupL.fill(0);
+      this.tenantL.fill(0);
+      this.nextReset += 900_000;
+    }
+  }
 
   apply(ev: TEvent): void {
     // integer milliseconds, as the engine keeps them
     const t = Math.round(ev.time * 1000);
-    if (t > this.now) this.now = t;
+    if (t >= this.nextReset) this.advance(t);
+    else if (t > this.now) this.now = t;
     const dn = this.dnIdx.get(ev.thisDN as string);
     if (dn === undefined) return;
     switch (ev.event) {
@@ -435,14 +468,9 @@ function mix(k: Kernel): Stats {
 }
 
 /** Evaluate every statistic at `now` (resets at quarter and day boundaries); returns how many changed. */
-function tick(k: Kernel, st: Stats, at: number, prev: number): number {
-  // values at the replay clock (the latest event time, or the tick's); Growing resets crossed
-  // by the tick's time since the previous tick start their new interval at the boundary
-  const now = Math.max(k.now, at);
-  const rQ = Math.floor(at / 900_000) * 900_000;
-  const rD = Math.floor(at / 86_400_000) * 86_400_000;
-  const quarter = rQ > prev;
-  const day = rD > prev;
+function tick(k: Kernel, st: Stats, at: number): number {
+  k.advance(at);
+  const now = k.now;
   let changed = 0;
   for (let i = 0; i < st.n; i++) {
     const sl = st.slab[i];
@@ -476,12 +504,9 @@ function tick(k: Kernel, st: Stats, at: number, prev: number): number {
           T += B[bo + 1];
         }
       } else {
-        const r = p === P_QUARTER && quarter ? rQ : day ? rD : -1;
-        if (r >= 0) {
-          st.snapN[i] = C[o + 2];
-          st.snapT[i] = action ? C[o + 3] : C[o + 3] + run * r - C[o + 1];
-        }
         T = (action ? C[o + 3] : C[o + 3] + run * now - C[o + 1]) - st.snapT[i];
+        if (p === P_QUARTER && !action)
+          T += (sl === 0 ? k.agentL : sl === 1 ? k.groupL : k.tenantL)[obj * NC + c];
         N = C[o + 2] + (action ? 0 : run) - st.snapN[i];
       }
       v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
@@ -495,6 +520,22 @@ function tick(k: Kernel, st: Stats, at: number, prev: number): number {
   return changed;
 }
 
+/** A quarter boundary `r` (a day boundary too when it is one): snapshots of the statistics reset there. */
+function reset(k: Kernel, st: Stats, r: number): void {
+  const day = r % 86_400_000 === 0;
+  for (let i = 0; i < st.n; i++) {
+    const p = st.prof[i];
+    if (!(p === P_QUARTER || (day && p === P_DAY))) continue;
+    const sl = st.slab[i];
+    const c = st.ctr[i];
+    const nc = sl === 3 ? NQ : NC;
+    const C = sl === 0 ? k.agentC : sl === 1 ? k.groupC : sl === 2 ? k.tenantC : k.queueC;
+    const o = (st.obj[i] * nc + c) * W;
+    st.snapN[i] = C[o + 2];
+    st.snapT[i] = sl === 3 || c >= A_IN ? C[o + 3] : C[o + 3] + C[o] * r - C[o + 1];
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -505,6 +546,7 @@ const fmt = (x: number, d = 0): string =>
 const cfg = dayConfig(AGENTS);
 const k = new Kernel(AGENTS);
 const stats = mix(k);
+k.onReset = (r) => reset(k, stats, r);
 const eng = WITH_ENGINE ? new Engine({ config: cfg, startMs: T0 }) : null;
 /** the engine's subscription ids, in the order of bench/day.ts's requests (agents' first) */
 const ids: number[] = [];
@@ -523,7 +565,6 @@ for (const ev of day.login()) {
 eng?.drainNotifications();
 const rates = { kernel: [] as number[], engine: [] as number[], parse: [] as number[] };
 const tickMs = { kernel: [] as number[], engine: [] as number[] };
-let prevT = day.t;
 for (let run = 0; run < RUNS; run++) {
   let n = 0;
   const ms = { kernel: 0, engine: 0, parse: 0, kTick: 0, eTick: 0 };
@@ -537,8 +578,7 @@ for (let run = 0; run < RUNS; run++) {
     for (const ev of evs) k.apply(ev);
     ms.kernel += performance.now() - t0;
     t0 = performance.now();
-    tick(k, stats, day.t, prevT);
-    prevT = day.t;
+    tick(k, stats, day.t);
     ms.kTick += performance.now() - t0;
     if (eng) {
       t0 = performance.now();
