@@ -14,7 +14,9 @@
  * computes for them. Reports, in the same run on the same events: the kernel's events/s, its tick per 1k events
  * (1.06M statistics evaluated), `JSON.parse` of the events, and (unless `--engine 0`) the real
  * engine with the same 1.06M statistics open. Usage: `bun bench/v2-kernel.ts [--agents N]
- * [--events N] [--runs N] [--engine 0]`. Not run by CI.
+ * [--events N] [--runs N] [--engine 0] [--check-waves]`. CI runs it small with `--check-waves`
+ * (test/v2-kernel.test.ts): the kernel is a second, independent implementation of these
+ * statistics, and a difference means one of the two is wrong.
  */
 import type { TEvent } from "../packages/stat-core/src/definitions.ts";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
@@ -29,6 +31,8 @@ const AGENTS = opt("agents", 100_000);
 const EVENTS = opt("events", 1_000_000);
 const RUNS = opt("runs", 3);
 const WITH_ENGINE = opt("engine", 1) !== 0;
+/** `--check-waves`: compare with the engine after every wave, not only at the end (slower) */
+const CHECK_WAVES = args.includes("--check-waves");
 const GROUPS = Math.ceil(AGENTS / GROUP_SIZE);
 
 // counters of agents, groups and the tenant: statuses, the logged-in span, actions (all / Gold)
@@ -235,11 +239,13 @@ class Kernel {
   /** the next Growing reset (quarter or day boundary) and what applies it */
   nextReset = Math.floor(T0 / 900_000) * 900_000 + 900_000;
   onReset: (r: number) => void = () => {};
+  resets = 0;
   /** the engine's rule: a reset applies as soon as the clock reaches its boundary */
   advance(now: number): void {
     if (now > this.now) this.now = now;
     while (this.nextReset <= this.now) {
       this.onReset(this.nextReset);
+      this.resets++;
       this.lastReset = this.nextReset;
       this.agentL.fill(0);
       this.groupL.fill(0);
@@ -563,6 +569,99 @@ for (const ev of day.login()) {
   eng?.ingest(ev);
 }
 eng?.drainNotifications();
+/**
+ * The kernel computes what the engine computes: its statistics that have a counter form against
+ * the engine's values at the same tick — 1,000 agents' 10, every group's 9 and every queue's 7
+ * in the two unfiltered Growing variants. Returns the number of differences (prints the first).
+ */
+function agreement(eng: Engine, report: boolean): number {
+  const agentNames = [
+    "ReadyTime",
+    "NotReadyTime",
+    "TalkTime",
+    "ACWTime",
+    "InboundCalls",
+    "TimeInState",
+    "LoginTime",
+    "HoldTime",
+    "ASA",
+    "HoldCount",
+  ];
+  const groupNames = [
+    "ReadyAgents",
+    "LoggedInAgents",
+    "TalkingAgents",
+    "TalkTime",
+    "InboundCalls",
+    "ACWTime",
+    "NotReadyTime",
+    "LoginTime",
+    "ASA",
+  ];
+  // queue statistics with a counter form: position in bench/day.ts's list, name
+  const queueChecks: [number, string][] = [
+    [0, "Waiting"],
+    [2, "Entered"],
+    [3, "Answered"],
+    [5, "Distributed"],
+    [6, "ASA"],
+    [10, "AgentsReadyQ"],
+    [11, "AgentsLoginQ"],
+  ];
+  let diffs = 0;
+  const same = (i: number, what: string): boolean => {
+    const kv = stats.last[i];
+    const m = stats.meas[i];
+    const kSec = m === M_COUNT || m === M_CURRENT ? kv : kv / 1000;
+    const ev = eng.peek(ids[i])?.value;
+    const ok =
+      ev === null || ev === undefined
+        ? Number.isNaN(kv)
+        : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
+    diffs += ok ? 0 : 1;
+    if (!ok && printed++ < 10) console.log(`differs: ${what}: kernel ${kSec}, engine ${JSON.stringify(ev)}`);
+    return ok;
+  };
+  const agentSame = agentNames.map(() => 0);
+  let sampled = 0;
+  for (let a = 0; a < AGENTS; a += Math.max(1, Math.floor(AGENTS / 1000))) {
+    sampled++;
+    agentNames.forEach((n, j) => {
+      if (same(a * 10 + j, `agent ${a} ${n}`)) agentSame[j]++;
+    });
+  }
+  const groupSame = groupNames.map(() => 0);
+  for (let g = 0; g < GROUPS; g++)
+    groupNames.forEach((n, j) => {
+      for (const v of [0, 1])
+        if (same(AGENTS * 10 + (g * 9 + j) * 5 + v, `group ${g} ${n} variant ${v}`)) groupSame[j]++;
+    });
+  const queueSame = queueChecks.map(() => 0);
+  const qBase = AGENTS * 10 + GROUPS * 45;
+  for (let q = 0; q < QUEUES; q++)
+    queueChecks.forEach(([j, n], x) => {
+      for (const v of [0, 1])
+        if (same(qBase + (q * 15 + j) * 5 + v, `queue ${q} ${n} variant ${v}`)) queueSame[x]++;
+    });
+  if (report) {
+    const list = (names: string[], counts: number[]): string =>
+      names.map((n, j) => `${n} ${counts[j]}`).join(", ");
+    console.log(`agreement with the engine, ${sampled} agents: ${list(agentNames, agentSame)}`);
+    console.log(`agreement with the engine, ${GROUPS} groups × 2 variants: ${list(groupNames, groupSame)}`);
+    console.log(
+      `agreement with the engine, ${QUEUES} queues × 2 variants: ${list(
+        queueChecks.map(([, n]) => n),
+        queueSame,
+      )}`,
+    );
+  }
+  return diffs;
+}
+
+let waveDiffs = 0;
+let checkedWaves = 0;
+/** differences printed so far (the first 10 of the run) */
+let printed = 0;
 const rates = { kernel: [] as number[], engine: [] as number[], parse: [] as number[] };
 const tickMs = { kernel: [] as number[], engine: [] as number[] };
 for (let run = 0; run < RUNS; run++) {
@@ -588,6 +687,10 @@ for (let run = 0; run < RUNS; run++) {
       eng.tick(day.t);
       eng.drainNotifications();
       ms.eTick += performance.now() - t0;
+      if (CHECK_WAVES) {
+        waveDiffs += agreement(eng, false);
+        checkedWaves++;
+      }
     }
     n += evs.length;
   }
@@ -624,113 +727,10 @@ console.log(
 );
 if (inStatus !== AGENTS || loggedIn !== AGENTS) process.exit(1);
 
-// the kernel computes what the engine computes: its agents' statistics (the first 10 per agent,
-// same order as the engine's) against the engine's values at the same tick, on a sample
 if (eng) {
-  const names = [
-    "ReadyTime",
-    "NotReadyTime",
-    "TalkTime",
-    "ACWTime",
-    "InboundCalls",
-    "TimeInState",
-    "LoginTime",
-    "HoldTime",
-    "ASA",
-    "HoldCount",
-  ];
-  const same = new Array<number>(10).fill(0);
-  let sampled = 0;
-  for (let a = 0; a < AGENTS; a += Math.max(1, Math.floor(AGENTS / 1000))) {
-    sampled++;
-    for (let j = 0; j < 10; j++) {
-      const i = a * 10 + j;
-      const kv = stats.last[i];
-      const kSec = stats.meas[i] === M_COUNT ? kv : kv / 1000;
-      const ev = eng.peek(ids[i])?.value;
-      const ok =
-        ev === null || ev === undefined
-          ? Number.isNaN(kv)
-          : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
-      if (ok) same[j]++;
-      else if (sampled <= 2)
-        console.log(`differs: agent ${a} ${names[j]}: kernel ${kSec}, engine ${JSON.stringify(ev)}`);
-    }
-  }
+  const diffs = agreement(eng, true);
   console.log(
-    `agreement with the engine, ${sampled} agents: ${names.map((n, j) => `${n} ${same[j]}`).join(", ")}`,
+    `resets applied: ${k.resets}${CHECK_WAVES ? `; waves compared: ${checkedWaves}, differences in them: ${waveDiffs}` : ""}`,
   );
-  // agent groups: the unfiltered Growing variants (Default, 15 min) of the 9 group statistics
-  const gNames = [
-    "ReadyAgents",
-    "LoggedInAgents",
-    "TalkingAgents",
-    "TalkTime",
-    "InboundCalls",
-    "ACWTime",
-    "NotReadyTime",
-    "LoginTime",
-    "ASA",
-  ];
-  const gSame = new Array<number>(9).fill(0);
-  let shown = 0;
-  for (let g = 0; g < GROUPS; g++)
-    for (let j = 0; j < 9; j++)
-      for (const vi of [0, 1]) {
-        const i = AGENTS * 10 + (g * 9 + j) * 5 + vi;
-        const kv = stats.last[i];
-        const kSec = stats.meas[i] === M_COUNT || stats.meas[i] === M_CURRENT ? kv : kv / 1000;
-        const ev = eng.peek(ids[i])?.value;
-        const ok =
-          ev === null || ev === undefined
-            ? Number.isNaN(kv)
-            : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
-        if (ok) gSame[j]++;
-        else if (shown++ < 4)
-          console.log(
-            `differs: group ${g} ${gNames[j]} variant ${vi}: kernel ${kSec}, engine ${JSON.stringify(ev)}`,
-          );
-      }
-  console.log(
-    `agreement with the engine, ${GROUPS} groups × 2 variants: ${gNames.map((n, j) => `${n} ${gSame[j]}`).join(", ")}`,
-  );
-  // queues: the statistics with a counter form, unfiltered Growing variants
-  const qCheck: [number, string][] = [
-    [0, "Waiting"],
-    [2, "Entered"],
-    [3, "Answered"],
-    [5, "Distributed"],
-    [6, "ASA"],
-    [10, "AgentsReadyQ"],
-    [11, "AgentsLoginQ"],
-  ];
-  const qSame = qCheck.map(() => 0);
-  const qBase = AGENTS * 10 + GROUPS * 45;
-  for (let q = 0; q < QUEUES; q++)
-    qCheck.forEach(([j, name], x) => {
-      for (const vi of [0, 1]) {
-        const i = qBase + (q * 15 + j) * 5 + vi;
-        const kv = stats.last[i];
-        const kSec = stats.meas[i] === M_AVG || stats.meas[i] === M_TIME ? kv / 1000 : kv;
-        const ev = eng.peek(ids[i])?.value;
-        const ok =
-          ev === null || ev === undefined
-            ? Number.isNaN(kv)
-            : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
-        if (ok) qSame[x]++;
-        else if (shown++ < 8)
-          console.log(
-            `differs: queue ${q} ${name} variant ${vi}: kernel ${kSec}, engine ${JSON.stringify(ev)}`,
-          );
-      }
-    });
-  console.log(
-    `agreement with the engine, ${QUEUES} queues × 2 variants: ${qCheck.map(([, n], x) => `${n} ${qSame[x]}`).join(", ")}`,
-  );
-  if (
-    same.some((x) => x !== sampled) ||
-    gSame.some((x) => x !== 2 * GROUPS) ||
-    qSame.some((x) => x !== 2 * QUEUES)
-  )
-    process.exit(1);
+  if (diffs > 0 || waveDiffs > 0) process.exit(1);
 }
