@@ -326,6 +326,35 @@ describe("flow: filters count only the time they held", () => {
   });
 });
 
+describe("flow: a filter on the queue's answers sees the call's data", () => {
+  const f = new Flow();
+  const v = track(f, {
+    goldAnswered: Q("Answered", { filter: "Gold" }),
+    goldAsa: Q("ASA", { filter: "Gold" }),
+    goldSl: Q("SL", { filter: "Gold" }),
+    answered: Q("Answered"),
+  });
+  loggedIn(f);
+  test("the answer reflected from the agent's DN carries the data the call was queued with", () => {
+    // a Gold call answered after 6 s, a Silver one after 8 s (the agent-side events carry no data)
+    f.ev(10, "EventQueued", { thisDN: "8000", connId: "c1", userData: { Segment: "Gold" } });
+    f.ev(12, "EventDiverted", { thisDN: "8000", connId: "c1" });
+    f.ev(12, "EventRinging", { thisDN: "1001", connId: "c1", callType: "Inbound", thisQueue: "8000" });
+    f.ev(16, "EventEstablished", { thisDN: "1001", connId: "c1" });
+    f.ev(30, "EventReleased", { thisDN: "1001", connId: "c1" });
+    f.ev(31, "EventAgentReady", { thisDN: "1001", agentId: "l1" });
+    f.ev(40, "EventQueued", { thisDN: "8000", connId: "c2", userData: { Segment: "Silver" } });
+    f.ev(44, "EventDiverted", { thisDN: "8000", connId: "c2" });
+    f.ev(44, "EventRinging", { thisDN: "1001", connId: "c2", callType: "Inbound", thisQueue: "8000" });
+    f.ev(48, "EventEstablished", { thisDN: "1001", connId: "c2" });
+    expect(v("answered")).toBe(2);
+    // before: the reflected answer had no data, so a filtered answer count was always 0
+    expect(v("goldAnswered")).toBe(1);
+    expect(v("goldAsa")).toBe(6);
+    expect(v("goldSl")).toBe(100);
+  });
+});
+
 describe("flow: logout mid-call", () => {
   const f = new Flow();
   const v = track(f, {

@@ -96,7 +96,11 @@ interface DnState {
   down: number;
   nonIxn: SmallMap<number, Episode>;
   legs: SmallMap<string, Leg>;
-  pending: Map<string, { enter: number; last: number }>;
+  /**
+   * calls distributed from this mediation DN whose answer (or abandon while ringing) is still to
+   * be reflected here: when they entered, when last seen, and the call's attributes at the queue
+   */
+  pending: Map<string, { enter: number; last: number; attrs: Attrs }>;
   status: number;
   statusEp: Episode | null;
   /** objects its episodes propagate to */
@@ -1174,7 +1178,8 @@ export class Engine {
           const aid =
             ev.event === "EventAbandoned" ? I.CallAbandoned : distributed ? I.CallDistributed : I.CallCleared;
           this._instant(aid, t, d, leg.attrs, this._path(dn));
-          if (distributed && !leg.reflected) dn.pending.set(leg.connId, { enter: ep.s, last: t });
+          if (distributed && !leg.reflected)
+            dn.pending.set(leg.connId, { enter: ep.s, last: t, attrs: leg.attrs });
         }
         for (const a of leg.acts.keys()) this._endAct(dn, a, t, leg);
         dn.legs.delete(leg.connId);
@@ -1614,15 +1619,20 @@ export class Engine {
       return;
     }
     let enter: number | null = null;
+    // the call's attributes as the queue knows them (a filter on the queue's answers, e.g. the
+    // service level of Gold calls, sees the data the call was queued with)
+    let attrs: Attrs | null = null;
     const p = dn.pending.get(connId);
     if (p) {
       enter = p.enter;
+      attrs = p.attrs;
       dn.pending.delete(connId);
     } else {
       const leg = dn.legs.get(connId);
       const ep = leg?.acts.get(A.CallWait);
       if (leg && ep && !leg.reflected) {
         enter = ep.s;
+        attrs = leg.attrs;
         leg.reflected = true;
       }
     }
@@ -1636,7 +1646,7 @@ export class Engine {
         : action === "CallAbandonedFromRinging"
           ? I.CallAbandonedFromRinging
           : actionId(action);
-    if (aid >= 0) this._instant(aid, t, Math.max(0, t - enter), null, this._path(dn));
+    if (aid >= 0) this._instant(aid, t, Math.max(0, t - enter), attrs, this._path(dn));
   }
 
   // ------------------------------------------------------------------------------------------
