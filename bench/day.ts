@@ -162,6 +162,8 @@ export class Day {
         gold: this.rand() < 0.3,
       });
     }
+    // a call's attached data travels with it: every event of the call carries it, as T-Server's do
+    const ud = (x: { gold: boolean }): Record<string, string> => ({ Segment: x.gold ? "Gold" : "Silver" });
     const at = (s: number): number => (start + s * 1000) / 1000;
     for (const x of calls)
       out.push({
@@ -171,10 +173,17 @@ export class Day {
         connId: x.c,
         callType: "Inbound",
         ani: "5551234",
-        userData: { Segment: x.gold ? "Gold" : "Silver" },
+        userData: ud(x),
       });
     for (const x of calls) {
-      out.push({ event: "EventDiverted", time: at(10), thisDN: x.q, connId: x.c, otherDN: x.dn });
+      out.push({
+        event: "EventDiverted",
+        time: at(10),
+        thisDN: x.q,
+        connId: x.c,
+        otherDN: x.dn,
+        userData: ud(x),
+      });
       out.push({
         event: "EventRinging",
         time: at(10),
@@ -182,15 +191,25 @@ export class Day {
         connId: x.c,
         thisQueue: x.q,
         callType: "Inbound",
+        userData: ud(x),
       });
     }
     for (const x of calls)
-      out.push({ event: "EventEstablished", time: at(14), thisDN: x.dn, connId: x.c, thisQueue: x.q });
+      out.push({
+        event: "EventEstablished",
+        time: at(14),
+        thisDN: x.dn,
+        connId: x.c,
+        thisQueue: x.q,
+        userData: ud(x),
+      });
     for (const x of calls)
-      if (x.hold) out.push({ event: "EventHeld", time: at(60), thisDN: x.dn, connId: x.c });
+      if (x.hold) out.push({ event: "EventHeld", time: at(60), thisDN: x.dn, connId: x.c, userData: ud(x) });
     for (const x of calls)
-      if (x.hold) out.push({ event: "EventRetrieved", time: at(90), thisDN: x.dn, connId: x.c });
-    for (const x of calls) out.push({ event: "EventReleased", time: at(200), thisDN: x.dn, connId: x.c });
+      if (x.hold)
+        out.push({ event: "EventRetrieved", time: at(90), thisDN: x.dn, connId: x.c, userData: ud(x) });
+    for (const x of calls)
+      out.push({ event: "EventReleased", time: at(200), thisDN: x.dn, connId: x.c, userData: ud(x) });
     for (const x of calls)
       out.push({
         event: "EventAgentNotReady",

@@ -9,7 +9,7 @@
  * no partials, no subscriptions, single-DN agents): it measures the cost of the memory layout
  * and the work per event, so that a rewrite can be judged before it is started.
  *
- * Its agents' statistics and its groups' unfiltered Growing ones are checked against the engine's
+ * Its agents' statistics and its groups' and queues' Growing ones (unfiltered and Gold) are checked against the engine's
  * values at the end (exit 1 on a difference), so the kernel is known to compute what the engine
  * computes for them. Reports, in the same run on the same events: the kernel's events/s, its tick per 1k events
  * (1.06M statistics evaluated), `JSON.parse` of the events, and (unless `--engine 0`) the real
@@ -44,17 +44,24 @@ const S_RING = 4;
 const S_TALK = 5;
 const S_HOLD = 6;
 const SPAN = 7;
-const A_IN = 8; // CallInbound; +1 = Gold calls
-const A_HOLD = 10; // CallOnHold; +1 = Gold
-const A_ANS = 12; // answered: count and wait time; +1 = Gold
-const NC = 14;
+/** a call status (ringing, talking, on hold) + G_OFF: the same while the call is a Gold one */
+const G_OFF = 4;
+/** never touched: what a Gold-filtered statistic of a status without call data counts */
+const ZERO = 11;
+/** logged in and in a call status of a Gold call: the logged-in mask filtered on Gold */
+const CALL_G = 12;
+const A_IN = 13; // CallInbound; +1 = Gold calls
+const A_HOLD = 15; // CallOnHold; +1 = Gold
+const A_ANS = 17; // answered: count and wait time; +1 = Gold
+const NC = 19;
 // counters of queues
 const Q_WAIT = 0; // CallWait; +1 = Gold
 const Q_DIST = 2; // CallDistributed; +1 = Gold
 const Q_ANS = 4; // CallAnswered (wait); +1 = Gold
 const Q_READY = 6; // AgentReady pseudo-action
 const Q_LOGIN = 7; // AgentLogin pseudo-action
-const NQ = 8;
+const Q_ZERO = 8; // never touched: the Gold variants of the pseudo-actions (no call data)
+const NQ = 9;
 /** per counter: running count, sum of running starts, ended count, ended time */
 const W = 4;
 /** sliding window: 60 one-minute buckets of (count, time) per counter */
@@ -72,6 +79,8 @@ class Kernel {
   readonly loginQueue: Int32Array;
   readonly group: Int32Array;
   readonly placeStatus: Int8Array;
+  /** whether the agent's current call is a Gold one */
+  readonly agentGold: Uint8Array;
   private readonly _free: number[] = [];
   private _nCalls = 0;
   callQueue = new Int32Array(1024);
@@ -99,6 +108,7 @@ class Kernel {
     this.loginQueue = new Int32Array(nAgents).fill(-1);
     this.group = Int32Array.from({ length: nAgents }, (_, i) => Math.floor(i / GROUP_SIZE));
     this.placeStatus = new Int8Array(nAgents);
+    this.agentGold = new Uint8Array(nAgents);
     this.agentC = new Float64Array(nAgents * NC * W);
     this.agentL = new Float64Array(nAgents * NC);
     this.groupL = new Float64Array(Math.ceil(nAgents / GROUP_SIZE) * NC);
@@ -195,6 +205,15 @@ class Kernel {
     const s = this.since[a];
     this._end(a, old, s, t);
     this._start(a, st, t);
+    // a call status also runs as its Gold twin while the call is a Gold one
+    if (this.agentGold[a]) {
+      const wasCall = old >= S_RING && old <= S_HOLD;
+      const isCall = st >= S_RING && st <= S_HOLD;
+      if (wasCall) this._end(a, old + G_OFF, s, t);
+      if (isCall) this._start(a, st + G_OFF, t);
+      if (wasCall && !isCall) this._end(a, CALL_G, this.agentC[(a * NC + CALL_G) * W + 1], t);
+      if (isCall && !wasCall) this._start(a, CALL_G, t);
+    }
     const wasIn = old !== S_OUT;
     if (wasIn !== (st !== S_OUT)) {
       if (wasIn) this._end(a, SPAN, this.agentC[(a * NC + SPAN) * W + 1], t);
@@ -311,6 +330,7 @@ class Kernel {
       case "EventRinging": {
         const c = this._call(ev.connId as string);
         this.callAt[c * 3 + 1] = t;
+        this.agentGold[a] = this.callGold[c];
         this._status(a, S_RING, t);
         return;
       }
@@ -360,6 +380,7 @@ class Kernel {
         this.calls.delete(ev.connId as string);
         this._free.push(c);
         this._status(a, S_READY, t);
+        this.agentGold[a] = 0;
         return;
       }
     }
@@ -422,16 +443,17 @@ function mix(k: Kernel): Stats {
     [A_HOLD, M_COUNT],
   ];
   for (let a = 0; a < k.nAgents; a++) for (const [c, m] of agentTypes) st.add(0, a, c, m, P_DAY);
-  const groupTypes: [number, number, boolean][] = [
-    [S_READY, M_CURRENT, false],
-    [SPAN, M_CURRENT, false],
-    [S_TALK, M_CURRENT, false],
-    [S_TALK, M_TIME, false],
-    [A_IN, M_COUNT, true],
-    [S_ACW, M_TIME, false],
-    [S_NR, M_TIME, false],
-    [SPAN, M_TIME, false],
-    [A_ANS, M_AVG, true],
+  // [counter, measure, counter of the Gold-filtered variants]
+  const groupTypes: [number, number, number][] = [
+    [S_READY, M_CURRENT, ZERO],
+    [SPAN, M_CURRENT, CALL_G],
+    [S_TALK, M_CURRENT, S_TALK + G_OFF],
+    [S_TALK, M_TIME, S_TALK + G_OFF],
+    [A_IN, M_COUNT, A_IN + 1],
+    [S_ACW, M_TIME, ZERO],
+    [S_NR, M_TIME, ZERO],
+    [SPAN, M_TIME, CALL_G],
+    [A_ANS, M_AVG, A_ANS + 1],
   ];
   // variants: Default, 15-min Growing, 1-h Sliding, Gold filter, 15-min + Gold
   const variants: [number, boolean][] = [
@@ -442,8 +464,8 @@ function mix(k: Kernel): Stats {
     [P_QUARTER, true],
   ];
   for (let g = 0; g < GROUPS; g++)
-    for (const [c, m, filt] of groupTypes)
-      for (const [p, gold] of variants) st.add(1, g, c + (gold && filt ? 1 : 0), m, p);
+    for (const [c, m, cGold] of groupTypes)
+      for (const [p, gold] of variants) st.add(1, g, gold ? cGold : c, m, p);
   // the engine's queue statistics in the order of bench/day.ts; those with no counter form
   // (OldestWait, SL, EWT, the averages over time…) priced by the nearest counter read
   const queueTypes: [number, number][] = [
@@ -465,7 +487,7 @@ function mix(k: Kernel): Stats {
   ];
   for (let q = 0; q < QUEUES; q++)
     for (const [c, m] of queueTypes)
-      for (const [p, gold] of variants) st.add(3, q, c + (gold && c < Q_READY ? 1 : 0), m, p);
+      for (const [p, gold] of variants) st.add(3, q, gold ? (c < Q_READY ? c + 1 : Q_ZERO) : c, m, p);
   // the tenant: 21, as in the engine's mix
   const tenantTypes = [...groupTypes.map(([c, m]) => [c, m] as [number, number]), ...agentTypes];
   for (let i = 0; i < 21; i++)
@@ -572,8 +594,11 @@ eng?.drainNotifications();
 /**
  * The kernel computes what the engine computes: its statistics that have a counter form against
  * the engine's values at the same tick — 1,000 agents' 10, every group's 9 and every queue's 7
- * in the two unfiltered Growing variants. Returns the number of differences (prints the first).
+ * in the Growing variants, unfiltered and Gold-filtered. Returns the number of differences.
  */
+/** the variants compared: Default, 15-min Growing, Gold, 15-min + Gold (not the 1-h Sliding one) */
+const VARIANTS = [0, 1, 3, 4];
+
 function agreement(eng: Engine, report: boolean): number {
   const agentNames = [
     "ReadyTime",
@@ -633,23 +658,25 @@ function agreement(eng: Engine, report: boolean): number {
   const groupSame = groupNames.map(() => 0);
   for (let g = 0; g < GROUPS; g++)
     groupNames.forEach((n, j) => {
-      for (const v of [0, 1])
+      for (const v of VARIANTS)
         if (same(AGENTS * 10 + (g * 9 + j) * 5 + v, `group ${g} ${n} variant ${v}`)) groupSame[j]++;
     });
   const queueSame = queueChecks.map(() => 0);
   const qBase = AGENTS * 10 + GROUPS * 45;
   for (let q = 0; q < QUEUES; q++)
     queueChecks.forEach(([j, n], x) => {
-      for (const v of [0, 1])
+      for (const v of VARIANTS)
         if (same(qBase + (q * 15 + j) * 5 + v, `queue ${q} ${n} variant ${v}`)) queueSame[x]++;
     });
   if (report) {
     const list = (names: string[], counts: number[]): string =>
       names.map((n, j) => `${n} ${counts[j]}`).join(", ");
     console.log(`agreement with the engine, ${sampled} agents: ${list(agentNames, agentSame)}`);
-    console.log(`agreement with the engine, ${GROUPS} groups × 2 variants: ${list(groupNames, groupSame)}`);
     console.log(
-      `agreement with the engine, ${QUEUES} queues × 2 variants: ${list(
+      `agreement with the engine, ${GROUPS} groups × ${VARIANTS.length} variants: ${list(groupNames, groupSame)}`,
+    );
+    console.log(
+      `agreement with the engine, ${QUEUES} queues × ${VARIANTS.length} variants: ${list(
         queueChecks.map(([, n]) => n),
         queueSame,
       )}`,
