@@ -409,11 +409,18 @@ export class Stat {
       // an end a whole window older than what the bucket holds now: outside every window to come
       if (b < 0) return;
       const B = x.buckets;
+      // a status's time goes to the buckets it covered, its part in each, so that the time in
+      // the window is never more than the window holds and does not jump when the status ends;
+      // an action's whole duration goes to the bucket of its end (docs/semantics.md)
+      const spread = sp.status && d > 0;
       if (inM) {
         B[b + _B.NM]++;
-        B[b + _B.TM] += d;
+        if (spread) this._spread(x, t - d, t, _B.TM, _B.ITM);
+        else {
+          B[b + _B.TM] += d;
+          B[b + _B.ITM] += dInt;
+        }
         B[b + _B.TADJ] += dAdj;
-        B[b + _B.ITM] += dInt;
         B[b + _B.MAX] = Number.isNaN(B[b + _B.MAX]) ? d : Math.max(B[b + _B.MAX], d);
         B[b + _B.MIN] = Number.isNaN(B[b + _B.MIN]) ? d : Math.min(B[b + _B.MIN], d);
         if (mr) {
@@ -423,7 +430,8 @@ export class Stat {
       }
       if (inR) {
         B[b + _B.NR]++;
-        B[b + _B.TR] += d;
+        if (spread) this._spread(x, t - d, t, _B.TR, -1);
+        else B[b + _B.TR] += d;
         if (rr2) B[b + _B.NRR2]++;
       }
       return;
@@ -447,12 +455,33 @@ export class Stat {
     }
   }
 
+  /**
+   * Add the parts of `[s, t)` that fall in each bucket to components `k1` (and `k2`, unless -1),
+   * from the end back to the oldest bucket a window to come can still hold.
+   */
+  private _spread(x: StatExt, s: number, t: number, k1: number, k2: number): void {
+    const step = (this.spec.profile as { stepMs: number }).stepMs;
+    const last = Math.floor(t / step);
+    const B = x.buckets!;
+    for (let bid = Math.max(Math.floor(s / step), last - x.bucketIds!.length + 1); bid <= last; bid++) {
+      const part = Math.min(t, (bid + 1) * step) - Math.max(s, bid * step);
+      if (part <= 0) continue;
+      const o = this._slot(x, bid);
+      if (o < 0) continue;
+      B[o + k1] += part;
+      if (k2 >= 0) B[o + k2] += part;
+    }
+  }
+
   /** Offset of the bucket of time `t`, or -1 when its slot already holds a newer bucket (`t` is a window older). */
   private _bucket(x: StatExt, t: number): number {
-    const p = this.spec.profile as { lengthMs: number; stepMs: number };
+    return this._slot(x, Math.floor(t / (this.spec.profile as { stepMs: number }).stepMs));
+  }
+
+  /** Offset of bucket `bid` (its slot reset when it held an older one), or -1 when it holds a newer one. */
+  private _slot(x: StatExt, bid: number): number {
     const ids = x.bucketIds!;
     const B = x.buckets!;
-    const bid = Math.floor(t / p.stepMs);
     const slot = bid % ids.length;
     const off = slot * _BK;
     if (ids[slot] > bid) return -1;
