@@ -274,7 +274,6 @@ export const KNOWN_EVENTS: ReadonlySet<string> = new Set([
 ]);
 const _CALL_EVENTS = new Set<string>(_CALL_EVENT_NAMES);
 const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "EventServerDisconnected"]);
-/** Event name → small code (one hash lookup per event), and per-code flags. */
 /**
  * Resets of one profile walked one by one when the clock moves (a night of 15-minute resets is
  * 40); a longer jump (a corrupt time stamp in a replay) skips to the last reset before now.
@@ -282,6 +281,7 @@ const _NODE_EVENTS = new Set(["EventLinkDisconnected", "EventLinkConnected", "Ev
 const _MAX_RESET_WALK = 1000;
 /** The latest event time accepted, epoch seconds (9999-12-31T23:59:59Z). */
 const _MAX_TIME_SEC = 253_402_300_799;
+/** Event name → small code (one hash lookup per event), and per-code flags. */
 const _EVENT_CODE = new Map<string, number>([...KNOWN_EVENTS].map((e, i) => [e, i]));
 const _IS_CALL_EVENT = Uint8Array.from([...KNOWN_EVENTS], (e) => (_CALL_EVENTS.has(e) ? 1 : 0));
 const _IS_NODE_EVENT = Uint8Array.from([...KNOWN_EVENTS], (e) => (_NODE_EVENTS.has(e) ? 1 : 0));
