@@ -9,14 +9,15 @@
  * no partials, no subscriptions, single-DN agents): it measures the cost of the memory layout
  * and the work per event, so that a rewrite can be judged before it is started.
  *
- * Its agents' statistics and its groups' and queues' Growing ones (unfiltered and Gold) are checked against the engine's
- * values at the end (exit 1 on a difference), so the kernel is known to compute what the engine
- * computes for them. Reports, in the same run on the same events: the kernel's events/s, its tick per 1k events
- * (1.06M statistics evaluated), `JSON.parse` of the events, and (unless `--engine 0`) the real
- * engine with the same 1.06M statistics open. Usage: `bun bench/v2-kernel.ts [--agents N]
- * [--events N] [--runs N] [--engine 0] [--check-waves]`. CI runs it small with `--check-waves`
- * (test/v2-kernel.test.ts): the kernel is a second, independent implementation of these
- * statistics, and a difference means one of the two is wrong.
+ * Checked against the engine in the same run (exit 1 on a difference): its agents' statistics,
+ * and its groups' and queues' in every profile variant (Growing, 15-minute, 1-hour sliding, Gold,
+ * 15-minute + Gold) that has a counter form, so the kernel is known to compute what the engine
+ * computes for them. Reports, in the same run on the same events: the kernel's events/s, its
+ * tick per 1k events (1.06M statistics evaluated), `JSON.parse` of the events, and (unless
+ * `--engine 0`) the real engine with the same 1.06M statistics open. Usage: `bun
+ * bench/v2-kernel.ts [--agents N] [--events N] [--runs N] [--engine 0] [--check-waves]`. CI runs
+ * it small with `--check-waves` (test/v2-kernel.test.ts): the kernel is a second, independent
+ * implementation of these statistics, and a difference means one of the two is wrong.
  */
 import type { TEvent } from "../packages/stat-core/src/definitions.ts";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
@@ -560,7 +561,7 @@ function mix(k: Kernel): Stats {
   return st;
 }
 
-/** Evaluate every statistic at `now` (resets at quarter and day boundaries); returns how many changed. */
+/** Evaluate every statistic at the clock (resets are applied as the clock reaches them); returns how many changed value. */
 function tick(k: Kernel, st: Stats, at: number): number {
   k.advance(at);
   const now = k.now;
