@@ -116,7 +116,8 @@ export function requests(cfg: StatdConfig): OpenRequest[] {
 }
 
 /**
- * A generated day: waves of calls over all agents; 8–10 events per call plus agent state. The
+ * A generated day: waves of calls over all agents; 8–10 events per call plus agent state; 5 % of
+ * the calls are abandoned while waiting and 2 % while ringing at the agent. The
  * waves take the agents in turn (blocks of one fixed permutation) and are spaced so that an
  * agent's next call starts after its previous one ended (its last event is 230 s after its wave
  * starts): every DN and agent sees its events in time order, as a switch reports them.
@@ -150,7 +151,16 @@ export class Day {
   wave(n: number): TEvent[] {
     const out: TEvent[] = [];
     const start = this.t;
-    const calls: { c: string; q: string; dn: string; ag: string; hold: boolean; gold: boolean }[] = [];
+    const calls: {
+      c: string;
+      q: string;
+      dn: string;
+      ag: string;
+      hold: boolean;
+      gold: boolean;
+      /** 5 % abandoned while waiting, 2 % while ringing at the agent */
+      fate: "answered" | "abandoned" | "ringAbandoned";
+    }[] = [];
     for (let k = 0; k < n; k++) {
       const a = ((this.pos + k) * 7919) % this.nAgents;
       calls.push({
@@ -160,6 +170,7 @@ export class Day {
         ag: `l${a}`,
         hold: this.rand() < 0.1,
         gold: this.rand() < 0.3,
+        fate: ((r) => (r < 0.05 ? "abandoned" : r < 0.07 ? "ringAbandoned" : "answered"))(this.rand()),
       });
     }
     // a call's attached data travels with it: every event of the call carries it, as T-Server's do
@@ -175,7 +186,11 @@ export class Day {
         ani: "5551234",
         userData: ud(x),
       });
-    for (const x of calls) {
+    for (const x of calls)
+      if (x.fate === "abandoned")
+        out.push({ event: "EventAbandoned", time: at(7), thisDN: x.q, connId: x.c, userData: ud(x) });
+    const routed = calls.filter((x) => x.fate !== "abandoned");
+    for (const x of routed) {
       out.push({
         event: "EventDiverted",
         time: at(10),
@@ -194,7 +209,11 @@ export class Day {
         userData: ud(x),
       });
     }
-    for (const x of calls)
+    for (const x of routed)
+      if (x.fate === "ringAbandoned")
+        out.push({ event: "EventReleased", time: at(12), thisDN: x.dn, connId: x.c, userData: ud(x) });
+    const answered = routed.filter((x) => x.fate === "answered");
+    for (const x of answered)
       out.push({
         event: "EventEstablished",
         time: at(14),
@@ -203,14 +222,14 @@ export class Day {
         thisQueue: x.q,
         userData: ud(x),
       });
-    for (const x of calls)
+    for (const x of answered)
       if (x.hold) out.push({ event: "EventHeld", time: at(60), thisDN: x.dn, connId: x.c, userData: ud(x) });
-    for (const x of calls)
+    for (const x of answered)
       if (x.hold)
         out.push({ event: "EventRetrieved", time: at(90), thisDN: x.dn, connId: x.c, userData: ud(x) });
-    for (const x of calls)
+    for (const x of answered)
       out.push({ event: "EventReleased", time: at(200), thisDN: x.dn, connId: x.c, userData: ud(x) });
-    for (const x of calls)
+    for (const x of answered)
       out.push({
         event: "EventAgentNotReady",
         time: at(200),
@@ -218,7 +237,8 @@ export class Day {
         agentId: x.ag,
         workMode: "AfterCallWork",
       });
-    for (const x of calls) out.push({ event: "EventAgentReady", time: at(230), thisDN: x.dn, agentId: x.ag });
+    for (const x of answered)
+      out.push({ event: "EventAgentReady", time: at(230), thisDN: x.dn, agentId: x.ag });
     this.pos = (this.pos + n) % this.nAgents;
     // an agent comes back after ⌊nAgents / n⌋ − 1 waves at the least
     this.t = start + Math.max(20_000, Math.ceil(240_000 / Math.max(1, Math.floor(this.nAgents / n) - 1)));

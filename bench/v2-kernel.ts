@@ -63,7 +63,8 @@ const Q_READY = 6; // AgentReady pseudo-action
 const Q_LOGIN = 7; // AgentLogin pseudo-action
 const Q_ZERO = 8; // never touched: the Gold variants of the pseudo-actions (no call data)
 const Q_ENT = 9; // CallEntered (momentary, when queued); +1 = Gold
-const NQ = 11;
+const Q_ABAN = 11; // CallAbandoned (retrospective, the wait); +1 = Gold
+const NQ = 13;
 /** per counter: running count, sum of running starts, ended count, ended time */
 const W = 4;
 /** sliding window: 60 one-minute buckets of (count, time) per counter */
@@ -88,6 +89,7 @@ class Kernel {
   callQueue = new Int32Array(1024);
   callGold = new Uint8Array(1024);
   callAt = new Float64Array(1024 * 3); // queued, ringing/talk start, hold start
+  callAns = new Uint8Array(1024);
   // counters
   readonly agentC: Float64Array;
   readonly groupC: Float64Array;
@@ -309,6 +311,7 @@ class Kernel {
       this.callQueue = grow(this.callQueue, 1);
       this.callGold = grow(this.callGold, 1);
       this.callAt = grow(this.callAt, 3);
+      this.callAns = grow(this.callAns, 1);
     }
     this.calls.set(connId, c);
     return c;
@@ -370,6 +373,21 @@ class Kernel {
         }
         return;
       }
+      case "EventAbandoned": {
+        const c = this.calls.get(ev.connId as string);
+        if (c === undefined) return;
+        const q = this.callQueue[c];
+        const s = this.callAt[c * 3];
+        this._qEnd(q, Q_WAIT, s, t);
+        this._qEnd(q, Q_ABAN, s, t);
+        if (this.callGold[c]) {
+          this._qEnd(q, Q_WAIT + 1, s, t);
+          this._qEnd(q, Q_ABAN + 1, s, t);
+        }
+        this.calls.delete(ev.connId as string);
+        this._free.push(c);
+        return;
+      }
       case "EventAgentLogin": {
         const a = this.loginIdx.get(ev.agentId as string);
         if (a === undefined) return;
@@ -395,6 +413,7 @@ class Kernel {
       case "EventRinging": {
         const c = this._call(ev.connId as string);
         this.callAt[c * 3 + 1] = t;
+        this.callAns[c] = 0;
         this.agentGold[a] = this.callGold[c];
         this._status(a, S_RING, t);
         return;
@@ -405,6 +424,7 @@ class Kernel {
         const g = this.callGold[c];
         // the agent's answer is timed from ringing, the queue's from queueing
         const ring = t - this.callAt[c * 3 + 1];
+        this.callAns[c] = 1;
         const queued = this.callAt[c * 3];
         this.callAt[c * 3 + 1] = t;
         this._start(a, A_IN, t);
@@ -439,9 +459,12 @@ class Kernel {
       case "EventReleased": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        const s = this.callAt[c * 3 + 1];
-        this._end(a, A_IN, s, t);
-        if (this.callGold[c]) this._end(a, A_IN + 1, s, t);
+        // answered: the talk ends; not answered: abandoned while ringing (no statistic of the mix)
+        if (this.callAns[c]) {
+          const s = this.callAt[c * 3 + 1];
+          this._end(a, A_IN, s, t);
+          if (this.callGold[c]) this._end(a, A_IN + 1, s, t);
+        }
         this.calls.delete(ev.connId as string);
         this._free.push(c);
         this._status(a, S_READY, t);
@@ -458,6 +481,8 @@ const M_COUNT = 1;
 const M_AVG = 2;
 const M_CURRENT = 3;
 const M_INSTATE = 4;
+/** 100 × the counter's count ÷ the count of CallEntered (RelativeNumberPercentage) */
+const M_PCT = 5;
 const P_DAY = 0;
 const P_QUARTER = 1;
 const P_SLIDING = 2;
@@ -472,6 +497,9 @@ class Stats {
   readonly snapN: Float64Array;
   readonly snapT: Float64Array;
   readonly last: Float64Array;
+  /** M_PCT: the statistics (evaluated before it) whose values it divides, ×100 */
+  readonly ref: Int32Array;
+  readonly ref2: Int32Array;
   constructor(cap: number) {
     this.slab = new Uint8Array(cap);
     this.obj = new Int32Array(cap);
@@ -481,6 +509,8 @@ class Stats {
     this.snapN = new Float64Array(cap);
     this.snapT = new Float64Array(cap);
     this.last = new Float64Array(cap).fill(Number.NaN);
+    this.ref = new Int32Array(cap).fill(-1);
+    this.ref2 = new Int32Array(cap).fill(-1);
   }
   add(slab: number, obj: number, ctr: number, meas: number, prof: number): void {
     const i = this.n++;
@@ -538,7 +568,7 @@ function mix(k: Kernel): Stats {
     [Q_WAIT, M_CURRENT], // OldestWait
     [Q_ENT, M_COUNT], // Entered
     [Q_ANS, M_COUNT], // Answered
-    [Q_DIST, M_TIME], // Abandoned
+    [Q_ABAN, M_COUNT], // Abandoned
     [Q_DIST, M_COUNT], // Distributed
     [Q_ANS, M_AVG], // ASA
     [Q_ANS, M_COUNT], // SL
@@ -546,14 +576,20 @@ function mix(k: Kernel): Stats {
     [Q_WAIT, M_AVG], // EWT
     [Q_READY, M_CURRENT], // AgentsReadyQ
     [Q_LOGIN, M_CURRENT], // AgentsLoginQ
-    [Q_WAIT, M_AVG], // AvgAbandonWait
-    [Q_DIST, M_AVG], // AbandonPct
+    [Q_ABAN, M_AVG], // AvgAbandonWait
+    [Q_ABAN, M_PCT], // AbandonPct: of the calls entered
     [Q_WAIT, M_TIME], // AvgWaiting
   ];
   for (let q = 0; q < QUEUES; q++)
     for (const [c, m] of queueTypes)
-      for (const [p, gold] of variants)
+      for (const [p, gold] of variants) {
+        if (m === M_PCT) {
+          // AbandonPct: Abandoned (4 types back) over Entered (11 back), same variant
+          st.ref[st.n] = st.n - 9 * variants.length;
+          st.ref2[st.n] = st.n - 11 * variants.length;
+        }
         st.add(3, q, gold ? (c === Q_READY || c === Q_LOGIN ? Q_ZERO : c + 1) : c, m, p);
+      }
   // the tenant: 21, as in the engine's mix
   const tenantTypes = [...groupTypes.map(([c, m]) => [c, m] as [number, number]), ...agentTypes];
   for (let i = 0; i < 21; i++)
@@ -579,7 +615,10 @@ function tick(k: Kernel, st: Stats, at: number): number {
     const p = st.prof[i];
     let v: number;
     const m = st.meas[i];
-    if (m === M_CURRENT) v = run;
+    if (m === M_PCT) {
+      const d = st.last[st.ref2[i]];
+      v = d > 0 ? (100 * st.last[st.ref[i]]) / d : Number.NaN;
+    } else if (m === M_CURRENT) v = run;
     else if (m === M_INSTATE) v = now - k.since[obj];
     else {
       let T: number;
@@ -708,16 +747,19 @@ function agreement(eng: Engine, report: boolean): number {
     [0, "Waiting"],
     [2, "Entered"],
     [3, "Answered"],
+    [4, "Abandoned"],
     [5, "Distributed"],
     [6, "ASA"],
     [10, "AgentsReadyQ"],
     [11, "AgentsLoginQ"],
+    [12, "AvgAbandonWait"],
+    [13, "AbandonPct"],
   ];
   let diffs = 0;
   const same = (i: number, what: string): boolean => {
     const kv = stats.last[i];
     const m = stats.meas[i];
-    const kSec = m === M_COUNT || m === M_CURRENT ? kv : kv / 1000;
+    const kSec = m === M_COUNT || m === M_CURRENT || m === M_PCT ? kv : kv / 1000;
     const ev = eng.peek(ids[i])?.value;
     const ok =
       ev === null || ev === undefined
