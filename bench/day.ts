@@ -160,6 +160,8 @@ export class Day {
       gold: boolean;
       /** 5 % abandoned while waiting, 2 % while ringing at the agent */
       fate: "answered" | "abandoned" | "ringAbandoned";
+      /** distributed (and ringing) this many seconds into the wave: answers after ~9–34 s of wait */
+      dv: number;
     }[] = [];
     for (let k = 0; k < n; k++) {
       const a = ((this.pos + k) * 7919) % this.nAgents;
@@ -171,6 +173,7 @@ export class Day {
         hold: this.rand() < 0.1,
         gold: this.rand() < 0.3,
         fate: ((r) => (r < 0.05 ? "abandoned" : r < 0.07 ? "ringAbandoned" : "answered"))(this.rand()),
+        dv: 10 + this.rand() * 20,
       });
     }
     // a call's attached data travels with it: every event of the call carries it, as T-Server's do
@@ -193,7 +196,7 @@ export class Day {
     for (const x of routed) {
       out.push({
         event: "EventDiverted",
-        time: at(10),
+        time: at(x.dv),
         thisDN: x.q,
         connId: x.c,
         otherDN: x.dn,
@@ -201,7 +204,7 @@ export class Day {
       });
       out.push({
         event: "EventRinging",
-        time: at(10),
+        time: at(x.dv),
         thisDN: x.dn,
         connId: x.c,
         thisQueue: x.q,
@@ -211,12 +214,12 @@ export class Day {
     }
     for (const x of routed)
       if (x.fate === "ringAbandoned")
-        out.push({ event: "EventReleased", time: at(12), thisDN: x.dn, connId: x.c, userData: ud(x) });
+        out.push({ event: "EventReleased", time: at(x.dv + 2), thisDN: x.dn, connId: x.c, userData: ud(x) });
     const answered = routed.filter((x) => x.fate === "answered");
     for (const x of answered)
       out.push({
         event: "EventEstablished",
-        time: at(14),
+        time: at(x.dv + 4),
         thisDN: x.dn,
         connId: x.c,
         thisQueue: x.q,

@@ -64,7 +64,8 @@ const Q_LOGIN = 7; // AgentLogin pseudo-action
 const Q_ZERO = 8; // never touched: the Gold variants of the pseudo-actions (no call data)
 const Q_ENT = 9; // CallEntered (momentary, when queued); +1 = Gold
 const Q_ABAN = 11; // CallAbandoned (retrospective, the wait); +1 = Gold
-const NQ = 13;
+const Q_ANS_R = 13; // CallAnswered within the time range [0, 20) s, whole seconds; +1 = Gold
+const NQ = 15;
 /** per counter: running count, sum of running starts, ended count, ended time */
 const W = 4;
 /** sliding window: 60 one-minute buckets of (count, time) per counter */
@@ -430,6 +431,11 @@ class Kernel {
         this._start(a, A_IN, t);
         this._instant(a, A_ANS, t, ring);
         this._qEnd(this.callQueue[c], Q_ANS, queued, t);
+        // the Default time range [0, 20) on whole seconds (milliseconds truncated from both ends)
+        const sec = Math.floor(t / 1000) - Math.floor(queued / 1000);
+        const inRange = sec >= 0 && sec < 20;
+        if (inRange) this._qEnd(this.callQueue[c], Q_ANS_R, queued, t);
+        if (g && inRange) this._qEnd(this.callQueue[c], Q_ANS_R + 1, queued, t);
         if (g) {
           this._start(a, A_IN + 1, t);
           this._instant(a, A_ANS + 1, t, ring);
@@ -483,6 +489,8 @@ const M_CURRENT = 3;
 const M_INSTATE = 4;
 /** 100 × the counter's count ÷ the count of CallEntered (RelativeNumberPercentage) */
 const M_PCT = 5;
+/** ServiceFactor1: 100 × answered in range ÷ (answered + abandoned), no short-abandon range */
+const M_SL = 6;
 const P_DAY = 0;
 const P_QUARTER = 1;
 const P_SLIDING = 2;
@@ -497,9 +505,11 @@ class Stats {
   readonly snapN: Float64Array;
   readonly snapT: Float64Array;
   readonly last: Float64Array;
-  /** M_PCT: the statistics (evaluated before it) whose values it divides, ×100 */
+  /** M_PCT / M_SL: the statistics whose values they combine (evaluated after the others) */
   readonly ref: Int32Array;
   readonly ref2: Int32Array;
+  readonly ref3: Int32Array;
+  readonly derived: number[] = [];
   constructor(cap: number) {
     this.slab = new Uint8Array(cap);
     this.obj = new Int32Array(cap);
@@ -511,6 +521,7 @@ class Stats {
     this.last = new Float64Array(cap).fill(Number.NaN);
     this.ref = new Int32Array(cap).fill(-1);
     this.ref2 = new Int32Array(cap).fill(-1);
+    this.ref3 = new Int32Array(cap).fill(-1);
   }
   add(slab: number, obj: number, ctr: number, meas: number, prof: number): void {
     const i = this.n++;
@@ -571,8 +582,8 @@ function mix(k: Kernel): Stats {
     [Q_ABAN, M_COUNT], // Abandoned
     [Q_DIST, M_COUNT], // Distributed
     [Q_ANS, M_AVG], // ASA
-    [Q_ANS, M_COUNT], // SL
-    [Q_ANS, M_COUNT], // AnsweredInRange
+    [Q_ANS_R, M_SL], // SL: answered in range / (answered + abandoned)
+    [Q_ANS_R, M_COUNT], // AnsweredInRange
     [Q_WAIT, M_AVG], // EWT
     [Q_READY, M_CURRENT], // AgentsReadyQ
     [Q_LOGIN, M_CURRENT], // AgentsLoginQ
@@ -583,11 +594,19 @@ function mix(k: Kernel): Stats {
   for (let q = 0; q < QUEUES; q++)
     for (const [c, m] of queueTypes)
       for (const [p, gold] of variants) {
+        const V = variants.length;
         if (m === M_PCT) {
-          // AbandonPct: Abandoned (4 types back) over Entered (11 back), same variant
-          st.ref[st.n] = st.n - 9 * variants.length;
-          st.ref2[st.n] = st.n - 11 * variants.length;
+          // AbandonPct (type 13): Abandoned (type 4) over Entered (type 2), same variant
+          st.ref[st.n] = st.n - 9 * V;
+          st.ref2[st.n] = st.n - 11 * V;
         }
+        if (m === M_SL) {
+          // SL (type 7): AnsweredInRange (8) over Answered (3) + Abandoned (4)
+          st.ref[st.n] = st.n + V;
+          st.ref2[st.n] = st.n - 4 * V;
+          st.ref3[st.n] = st.n - 3 * V;
+        }
+        if (m === M_PCT || m === M_SL) st.derived.push(st.n);
         st.add(3, q, gold ? (c === Q_READY || c === Q_LOGIN ? Q_ZERO : c + 1) : c, m, p);
       }
   // the tenant: 21, as in the engine's mix
@@ -615,10 +634,8 @@ function tick(k: Kernel, st: Stats, at: number): number {
     const p = st.prof[i];
     let v: number;
     const m = st.meas[i];
-    if (m === M_PCT) {
-      const d = st.last[st.ref2[i]];
-      v = d > 0 ? (100 * st.last[st.ref[i]]) / d : Number.NaN;
-    } else if (m === M_CURRENT) v = run;
+    if (m === M_PCT || m === M_SL) continue;
+    if (m === M_CURRENT) v = run;
     else if (m === M_INSTATE) v = now - k.since[obj];
     else {
       let T: number;
@@ -658,6 +675,16 @@ function tick(k: Kernel, st: Stats, at: number): number {
       }
       v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
     }
+    const was = st.last[i];
+    if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) {
+      st.last[i] = v;
+      changed++;
+    }
+  }
+  // the statistics combined from others, now that those are evaluated
+  for (const i of st.derived) {
+    const d = st.last[st.ref2[i]] + (st.meas[i] === M_SL ? st.last[st.ref3[i]] : 0);
+    const v = d > 0 ? (100 * st.last[st.ref[i]]) / d : Number.NaN;
     const was = st.last[i];
     if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) {
       st.last[i] = v;
@@ -750,6 +777,8 @@ function agreement(eng: Engine, report: boolean): number {
     [4, "Abandoned"],
     [5, "Distributed"],
     [6, "ASA"],
+    [7, "SL"],
+    [8, "AnsweredInRange"],
     [10, "AgentsReadyQ"],
     [11, "AgentsLoginQ"],
     [12, "AvgAbandonWait"],
@@ -759,7 +788,7 @@ function agreement(eng: Engine, report: boolean): number {
   const same = (i: number, what: string): boolean => {
     const kv = stats.last[i];
     const m = stats.meas[i];
-    const kSec = m === M_COUNT || m === M_CURRENT || m === M_PCT ? kv : kv / 1000;
+    const kSec = m === M_COUNT || m === M_CURRENT || m === M_PCT || m === M_SL ? kv : kv / 1000;
     const ev = eng.peek(ids[i])?.value;
     const ok =
       ev === null || ev === undefined

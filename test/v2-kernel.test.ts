@@ -1,7 +1,7 @@
 /**
  * The redesign's kernel (bench/v2-kernel.ts) as a second, independent implementation of the
  * statistics that have a counter form: it replays a generated day next to the engine, as a real
- * process, and compares ~20,000 values with the engine's after every wave (Growing, 15-minute,
+ * process, and compares ~22,000 values with the engine's after every wave (Growing, 15-minute,
  * Gold-filtered and 1-hour sliding variants), across 15-minute resets. A difference means the
  * engine or the counter design is wrong: the comparisons found the engine's resets waiting for
  * the next tick, and its queues' answers carrying no call data for filters.
