@@ -96,6 +96,13 @@ class Kernel {
   readonly groupC: Float64Array;
   readonly tenantC = new Float64Array(NC * W);
   readonly queueC = new Float64Array(QUEUES * NQ * W);
+  /** the tenant's queue side: every queue's actions (the engine's Tenant@queue node) */
+  readonly tenantQC = new Float64Array(NQ * W);
+  readonly tenantQB = new Float64Array(NB * NQ * 2);
+  readonly tenantQBid = new Float64Array(NB).fill(-1);
+  /** the tenant's agent-side actions in one-minute buckets (its sliding statistics of actions) */
+  readonly tenantB = new Float64Array(NB * NC * 2);
+  readonly tenantBid = new Float64Array(NB).fill(-1);
   readonly groupB: Float64Array;
   readonly groupBid: Float64Array;
   readonly groupRS: Float64Array;
@@ -227,7 +234,10 @@ class Kernel {
       Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, 0);
       Kernel._spread(this.groupB, this.groupBid, g, NC, c, s, t);
       this._runStart(g, c, s, -1);
-    } else Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, t - s);
+    } else {
+      Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, t - s);
+      Kernel._bucket(this.tenantB, this.tenantBid, 0, NC, c, t, t - s);
+    }
     // and one ended before it credits nothing to the new interval
     if (t < this.lastReset && c < A_IN) this._late(a, c, this.lastReset - t);
   }
@@ -253,13 +263,17 @@ class Kernel {
     this.tenantC[c * W + 2]++;
     this.tenantC[c * W + 3] += d;
     Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, d);
+    Kernel._bucket(this.tenantB, this.tenantBid, 0, NC, c, t, d);
   }
   private _qStart(q: number, c: number, t: number): void {
     Kernel._open(this.queueC, (q * NQ + c) * W, t);
+    Kernel._open(this.tenantQC, c * W, t);
   }
   private _qEnd(q: number, c: number, s: number, t: number): void {
     Kernel._close(this.queueC, (q * NQ + c) * W, s, t);
     Kernel._bucket(this.queueB, this.queueBid, q, NQ, c, t, t - s);
+    Kernel._close(this.tenantQC, c * W, s, t);
+    Kernel._bucket(this.tenantQB, this.tenantQBid, 0, NQ, c, t, t - s);
   }
 
   /** a single-DN agent's status (= its DN's and its place's) moves to `st` at `t` */
@@ -497,9 +511,12 @@ const P_SLIDING = 2;
 
 class Stats {
   n = 0;
-  readonly slab: Uint8Array; // 0 agent, 1 group, 2 tenant, 3 queue
+  // 0 agent, 1 group, 2 tenant (agent side), 3 queue, 4 tenant (queue side), 5 tenant (both sides)
+  readonly slab: Uint8Array;
   readonly obj: Int32Array;
   readonly ctr: Int8Array;
+  /** slab 5 (the tenant, both sides): the agent-side counter added to the queue-side one */
+  readonly ctr2: Int8Array;
   readonly meas: Int8Array;
   readonly prof: Int8Array;
   readonly snapN: Float64Array;
@@ -514,6 +531,7 @@ class Stats {
     this.slab = new Uint8Array(cap);
     this.obj = new Int32Array(cap);
     this.ctr = new Int8Array(cap);
+    this.ctr2 = new Int8Array(cap);
     this.meas = new Int8Array(cap);
     this.prof = new Int8Array(cap);
     this.snapN = new Float64Array(cap);
@@ -609,10 +627,27 @@ function mix(k: Kernel): Stats {
         if (m === M_PCT || m === M_SL) st.derived.push(st.n);
         st.add(3, q, gold ? (c === Q_READY || c === Q_LOGIN ? Q_ZERO : c + 1) : c, m, p);
       }
-  // the tenant: 21, as in the engine's mix
-  const tenantTypes = [...groupTypes.map(([c, m]) => [c, m] as [number, number]), ...agentTypes];
-  for (let i = 0; i < 21; i++)
-    st.add(2, 0, tenantTypes[i % tenantTypes.length][0], tenantTypes[i % tenantTypes.length][1], P_DAY);
+  // the tenant: 21, as in the engine's mix (bench/day.ts): 6 queue-side statistics × Default,
+  // 15 min and 1 h sliding (SL priced by its in-range count, not compared), then 3 agent-side
+  const tenantQueue: [number, number][] = [
+    [Q_WAIT, M_CURRENT], // Waiting
+    [Q_ENT, M_COUNT], // Entered
+    [Q_ANS, M_COUNT], // Answered (a stat type of both sides: the agents' answers too)
+    [Q_ABAN, M_COUNT], // Abandoned
+    [Q_ANS_R, M_COUNT], // SL (priced only)
+    [Q_ANS, M_AVG], // ASA (both sides)
+  ];
+  for (const [c, m] of tenantQueue)
+    for (const p of [P_DAY, P_QUARTER, P_SLIDING]) {
+      // Answered and ASA are mixed stat types (queue and agent objects): on the tenant they see
+      // the queue's reflected answers (the wait) and the agents' own (the ringing)
+      const both = c === Q_ANS;
+      if (both) st.ctr2[st.n] = A_ANS;
+      st.add(both ? 5 : 4, 0, c, m, p);
+    }
+  st.add(2, 0, S_READY, M_CURRENT, P_DAY);
+  st.add(2, 0, SPAN, M_CURRENT, P_DAY);
+  st.add(2, 0, S_TALK, M_CURRENT, P_DAY);
   return st;
 }
 
@@ -625,24 +660,25 @@ function tick(k: Kernel, st: Stats, at: number): number {
     const sl = st.slab[i];
     const obj = st.obj[i];
     const c = st.ctr[i];
-    const nc = sl === 3 ? NQ : NC;
-    const C = sl === 0 ? k.agentC : sl === 1 ? k.groupC : sl === 2 ? k.tenantC : k.queueC;
+    const nc = sl >= 3 ? NQ : NC;
+    const C = slabOf(k, sl);
     const o = (obj * nc + c) * W;
     const run = C[o];
     // a status is credited while it runs; an action when it ends (as the engine does)
-    const action = sl === 3 || c >= A_IN;
+    const action = sl >= 3 || c >= A_IN;
     const p = st.prof[i];
     let v: number;
     const m = st.meas[i];
     if (m === M_PCT || m === M_SL) continue;
-    if (m === M_CURRENT) v = run;
+    if (sl === 5) v = bothSides(k, st, i, now);
+    else if (m === M_CURRENT) v = run;
     else if (m === M_INSTATE) v = now - k.since[obj];
     else {
       let T: number;
       let N: number;
       if (p === P_SLIDING) {
-        const B = sl === 1 ? k.groupB : k.queueB;
-        const ids = sl === 1 ? k.groupBid : k.queueBid;
+        const B = sl === 1 ? k.groupB : sl === 3 ? k.queueB : k.tenantQB;
+        const ids = sl === 1 ? k.groupBid : sl === 3 ? k.queueBid : k.tenantQBid;
         const lo = Math.floor(now / STEP) - NB + 1;
         T = 0;
         N = 0;
@@ -695,6 +731,39 @@ function tick(k: Kernel, st: Stats, at: number): number {
 }
 
 /** A quarter boundary `r` (a day boundary too when it is one): snapshots of the statistics reset there. */
+/** the counters of a statistic's slab (0 agent, 1 group, 2 tenant agent side, 3 queue, 4 tenant queue side) */
+function slabOf(k: Kernel, sl: number): Float64Array {
+  return sl === 0 ? k.agentC : sl === 1 ? k.groupC : sl === 2 ? k.tenantC : sl === 3 ? k.queueC : k.tenantQC;
+}
+
+/** A tenant statistic of a stat type of both sides: the queue-side and agent-side actions together. */
+function bothSides(k: Kernel, st: Stats, i: number, now: number): number {
+  const c = st.ctr[i];
+  const c2 = st.ctr2[i];
+  let N: number;
+  let T: number;
+  if (st.prof[i] === P_SLIDING) {
+    const lo = Math.floor(now / STEP) - NB + 1;
+    N = 0;
+    T = 0;
+    for (let b = 0; b < NB; b++) {
+      if (k.tenantQBid[b] >= lo) {
+        N += k.tenantQB[(b * NQ + c) * 2];
+        T += k.tenantQB[(b * NQ + c) * 2 + 1];
+      }
+      if (k.tenantBid[b] >= lo) {
+        N += k.tenantB[(b * NC + c2) * 2];
+        T += k.tenantB[(b * NC + c2) * 2 + 1];
+      }
+    }
+  } else {
+    N = k.tenantQC[c * W + 2] + k.tenantC[c2 * W + 2] - st.snapN[i];
+    T = k.tenantQC[c * W + 3] + k.tenantC[c2 * W + 3] - st.snapT[i];
+  }
+  const m = st.meas[i];
+  return m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
+}
+
 function reset(k: Kernel, st: Stats, r: number): void {
   const day = r % 86_400_000 === 0;
   for (let i = 0; i < st.n; i++) {
@@ -702,11 +771,16 @@ function reset(k: Kernel, st: Stats, r: number): void {
     if (!(p === P_QUARTER || (day && p === P_DAY))) continue;
     const sl = st.slab[i];
     const c = st.ctr[i];
-    const nc = sl === 3 ? NQ : NC;
-    const C = sl === 0 ? k.agentC : sl === 1 ? k.groupC : sl === 2 ? k.tenantC : k.queueC;
+    if (sl === 5) {
+      st.snapN[i] = k.tenantQC[c * W + 2] + k.tenantC[st.ctr2[i] * W + 2];
+      st.snapT[i] = k.tenantQC[c * W + 3] + k.tenantC[st.ctr2[i] * W + 3];
+      continue;
+    }
+    const nc = sl >= 3 ? NQ : NC;
+    const C = slabOf(k, sl);
     const o = (st.obj[i] * nc + c) * W;
     st.snapN[i] = C[o + 2];
-    st.snapT[i] = sl === 3 || c >= A_IN ? C[o + 3] : C[o + 3] + C[o] * r - C[o + 1];
+    st.snapT[i] = sl >= 3 || c >= A_IN ? C[o + 3] : C[o + 3] + C[o] * r - C[o + 1];
   }
 }
 
@@ -819,10 +893,21 @@ function agreement(eng: Engine, report: boolean): number {
       for (const v of VARIANTS)
         if (same(qBase + (q * 15 + j) * 5 + v, `queue ${q} ${n} variant ${v}`)) queueSame[x]++;
     });
+  // the tenant: its queue side (Waiting, Entered, Answered, Abandoned, ASA × 3 profiles; not SL)
+  // and its agents (ReadyAgents, LoggedInAgents, TalkingAgents)
+  const tBase = qBase + QUEUES * 75;
+  let tenantSame = 0;
+  let tenantN = 0;
+  for (let j = 0; j < 21; j++) {
+    if (j >= 12 && j < 15) continue;
+    tenantN++;
+    if (same(tBase + j, `tenant statistic ${j}`)) tenantSame++;
+  }
   if (report) {
     const list = (names: string[], counts: number[]): string =>
       names.map((n, j) => `${n} ${counts[j]}`).join(", ");
     console.log(`agreement with the engine, ${sampled} agents: ${list(agentNames, agentSame)}`);
+    console.log(`agreement with the engine, the tenant: ${tenantSame} of ${tenantN}`);
     console.log(`agreement with the engine, ${GROUPS} groups × 5 variants: ${list(groupNames, groupSame)}`);
     console.log(
       `agreement with the engine, ${QUEUES} queues × 5 variants: ${list(

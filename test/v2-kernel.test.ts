@@ -43,5 +43,6 @@ test("the v2 kernel and the engine agree after every wave of a generated day", a
   expect(waves).toBeGreaterThanOrEqual(100);
   expect(diffs).toBe(0);
   expect(out).toContain("agreement with the engine, 1000 agents: ReadyTime 1000,");
+  expect(out).toContain("agreement with the engine, the tenant: 18 of 18");
   expect(out).toContain("agreement with the engine, 200 queues × 5 variants: Waiting 1000,");
 }, 120_000);
