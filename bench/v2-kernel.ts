@@ -352,6 +352,33 @@ class Kernel {
     }
   }
 
+  // a call's counters on its queue or agent: counter `cnt` and, for a Gold call, its twin `cnt + 1`
+  private _qOpen(c: number, cnt: number, t: number): void {
+    this._qStart(this.callQueue[c], cnt, t);
+    if (this.callGold[c]) this._qStart(this.callQueue[c], cnt + 1, t);
+  }
+  private _qClose(c: number, cnt: number, s: number, t: number): void {
+    this._qEnd(this.callQueue[c], cnt, s, t);
+    if (this.callGold[c]) this._qEnd(this.callQueue[c], cnt + 1, s, t);
+  }
+  private _aOpen(a: number, c: number, cnt: number, t: number): void {
+    this._start(a, cnt, t);
+    if (this.callGold[c]) this._start(a, cnt + 1, t);
+  }
+  private _aClose(a: number, c: number, cnt: number, s: number, t: number): void {
+    this._end(a, cnt, s, t);
+    if (this.callGold[c]) this._end(a, cnt + 1, s, t);
+  }
+  private _aInstant(a: number, c: number, cnt: number, t: number, d: number): void {
+    this._instant(a, cnt, t, d);
+    if (this.callGold[c]) this._instant(a, cnt + 1, t, d);
+  }
+  /** a call that ended: its slot is free again */
+  private _drop(connId: string, c: number): void {
+    this.calls.delete(connId);
+    this._free.push(c);
+  }
+
   apply(ev: TEvent): void {
     // integer milliseconds, as the engine keeps them
     const t = Math.round(ev.time * 1000);
@@ -362,45 +389,26 @@ class Kernel {
     switch (ev.event) {
       case "EventQueued": {
         const c = this._call(ev.connId as string);
-        const q = dn - this.nAgents;
-        const gold = (ev.userData as Record<string, unknown> | undefined)?.Segment === "Gold" ? 1 : 0;
-        this.callQueue[c] = q;
-        this.callGold[c] = gold;
+        this.callQueue[c] = dn - this.nAgents;
+        this.callGold[c] = (ev.userData as Record<string, unknown> | undefined)?.Segment === "Gold" ? 1 : 0;
         this.callAt[c * 3] = t;
-        this._qStart(q, Q_WAIT, t);
-        this._qEnd(q, Q_ENT, t, t);
-        if (gold) {
-          this._qStart(q, Q_WAIT + 1, t);
-          this._qEnd(q, Q_ENT + 1, t, t);
-        }
+        this._qOpen(c, Q_WAIT, t);
+        this._qClose(c, Q_ENT, t, t);
         return;
       }
       case "EventDiverted": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        const q = this.callQueue[c];
-        const s = this.callAt[c * 3];
-        this._qEnd(q, Q_WAIT, s, t);
-        this._qEnd(q, Q_DIST, t, t);
-        if (this.callGold[c]) {
-          this._qEnd(q, Q_WAIT + 1, s, t);
-          this._qEnd(q, Q_DIST + 1, t, t);
-        }
+        this._qClose(c, Q_WAIT, this.callAt[c * 3], t);
+        this._qClose(c, Q_DIST, t, t);
         return;
       }
       case "EventAbandoned": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        const q = this.callQueue[c];
-        const s = this.callAt[c * 3];
-        this._qEnd(q, Q_WAIT, s, t);
-        this._qEnd(q, Q_ABAN, s, t);
-        if (this.callGold[c]) {
-          this._qEnd(q, Q_WAIT + 1, s, t);
-          this._qEnd(q, Q_ABAN + 1, s, t);
-        }
-        this.calls.delete(ev.connId as string);
-        this._free.push(c);
+        this._qClose(c, Q_WAIT, this.callAt[c * 3], t);
+        this._qClose(c, Q_ABAN, this.callAt[c * 3], t);
+        this._drop(ev.connId as string, c);
         return;
       }
       case "EventAgentLogin": {
@@ -436,25 +444,17 @@ class Kernel {
       case "EventEstablished": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        const g = this.callGold[c];
         // the agent's answer is timed from ringing, the queue's from queueing
         const ring = t - this.callAt[c * 3 + 1];
-        this.callAns[c] = 1;
         const queued = this.callAt[c * 3];
+        this.callAns[c] = 1;
         this.callAt[c * 3 + 1] = t;
-        this._start(a, A_IN, t);
-        this._instant(a, A_ANS, t, ring);
-        this._qEnd(this.callQueue[c], Q_ANS, queued, t);
+        this._aOpen(a, c, A_IN, t);
+        this._aInstant(a, c, A_ANS, t, ring);
+        this._qClose(c, Q_ANS, queued, t);
         // the Default time range [0, 20) on whole seconds (milliseconds truncated from both ends)
         const sec = Math.floor(t / 1000) - Math.floor(queued / 1000);
-        const inRange = sec >= 0 && sec < 20;
-        if (inRange) this._qEnd(this.callQueue[c], Q_ANS_R, queued, t);
-        if (g && inRange) this._qEnd(this.callQueue[c], Q_ANS_R + 1, queued, t);
-        if (g) {
-          this._start(a, A_IN + 1, t);
-          this._instant(a, A_ANS + 1, t, ring);
-          this._qEnd(this.callQueue[c], Q_ANS + 1, queued, t);
-        }
+        if (sec >= 0 && sec < 20) this._qClose(c, Q_ANS_R, queued, t);
         this._status(a, S_TALK, t);
         return;
       }
@@ -462,17 +462,14 @@ class Kernel {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
         this.callAt[c * 3 + 2] = t;
-        this._start(a, A_HOLD, t);
-        if (this.callGold[c]) this._start(a, A_HOLD + 1, t);
+        this._aOpen(a, c, A_HOLD, t);
         this._status(a, S_HOLD, t);
         return;
       }
       case "EventRetrieved": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        const s = this.callAt[c * 3 + 2];
-        this._end(a, A_HOLD, s, t);
-        if (this.callGold[c]) this._end(a, A_HOLD + 1, s, t);
+        this._aClose(a, c, A_HOLD, this.callAt[c * 3 + 2], t);
         this._status(a, S_TALK, t);
         return;
       }
@@ -480,13 +477,8 @@ class Kernel {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
         // answered: the talk ends; not answered: abandoned while ringing (no statistic of the mix)
-        if (this.callAns[c]) {
-          const s = this.callAt[c * 3 + 1];
-          this._end(a, A_IN, s, t);
-          if (this.callGold[c]) this._end(a, A_IN + 1, s, t);
-        }
-        this.calls.delete(ev.connId as string);
-        this._free.push(c);
+        if (this.callAns[c]) this._aClose(a, c, A_IN, this.callAt[c * 3 + 1], t);
+        this._drop(ev.connId as string, c);
         this._status(a, S_READY, t);
         this.agentGold[a] = 0;
         return;
