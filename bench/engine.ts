@@ -14,23 +14,31 @@
  * on any difference. The check that an optimisation kept the semantics.
  */
 import { heapStats } from "bun:jsc";
+import { parseArgs } from "node:util";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
 import type { OpenRequest } from "../packages/stat-core/src/engine/types.ts";
 import { Day, dayConfig, requests, T0 } from "./day.ts";
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const AGENTS = opt("agents", 100_000);
-const EVENTS = opt("events", 1_000_000);
-const RUNS = opt("runs", 3);
+const { values: o } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    agents: { type: "string", default: "100000" },
+    events: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "3" },
+    stats: { type: "string", default: "1" },
+    objects: { type: "string" },
+    "per-event": { type: "boolean", default: false },
+    compare: { type: "string" },
+  },
+});
+const AGENTS = Number(o.agents);
+const EVENTS = Number(o.events);
+const RUNS = Number(o.runs);
 /** `--stats 0`: open no statistic (measures event handling and status composition alone) */
-const STATS = opt("stats", 1) !== 0;
-const OBJECTS = args.includes("--objects") ? new Set(args[args.indexOf("--objects") + 1].split(",")) : null;
-const PER_EVENT = args.includes("--per-event");
-const COMPARE = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
+const STATS = Number(o.stats) !== 0;
+const OBJECTS = o.objects === undefined ? null : new Set(o.objects.split(","));
+const PER_EVENT = o["per-event"];
+const COMPARE = o.compare ?? null;
 
 function heap(): number {
   Bun.gc(true);

@@ -14,6 +14,7 @@
  * Writes bench/results/sip.json and prints a table (median and range over the runs).
  */
 
+import { parseArgs } from "node:util";
 import { realTimers } from "../packages/sip-client/src/backoff.ts";
 import { bunTransport } from "../packages/sip-client/src/bun/transport.ts";
 import { LineSplitter, utf8 } from "../packages/sip-client/src/codec.ts";
@@ -22,13 +23,12 @@ import { parseEventWithSchema } from "../packages/sip-client/src/protocol.ts";
 import { Session } from "../packages/sip-client/src/session.ts";
 import { startNodeServers } from "../packages/sip-sim/src/server/mod.ts";
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const N = opt("events", 500_000);
-const RUNS = opt("runs", 5);
+const { values: o } = parseArgs({
+  args: process.argv.slice(2),
+  options: { events: { type: "string", default: "500000" }, runs: { type: "string", default: "5" } },
+});
+const N = Number(o.events);
+const RUNS = Number(o.runs);
 
 // ---- a realistic Interaction Proxy stream (seeded) -------------------------------------------
 let seed = 12345;
