@@ -43,75 +43,80 @@ export function dayConfig(nAgents: number): StatdConfig {
   };
 }
 
-/** The open mix: 10 per agent, 45 per agent group, ~250 per queue, 20 on the tenant. */
+/** The stat types of the mix (bench/v2-kernel.ts keys its counter forms by them). */
+export const PER_AGENT = [
+  "ReadyTime",
+  "NotReadyTime",
+  "TalkTime",
+  "ACWTime",
+  "InboundCalls",
+  "TimeInState",
+  "LoginTime",
+  "HoldTime",
+  "ASA",
+  "HoldCount",
+] as const;
+export const PER_GROUP = [
+  "ReadyAgents",
+  "LoggedInAgents",
+  "TalkingAgents",
+  "TalkTime",
+  "InboundCalls",
+  "ACWTime",
+  "NotReadyTime",
+  "LoginTime",
+  "ASA",
+] as const;
+export const PER_QUEUE = [
+  "Waiting",
+  "OldestWait",
+  "Entered",
+  "Answered",
+  "Abandoned",
+  "Distributed",
+  "ASA",
+  "SL",
+  "AnsweredInRange",
+  "EWT",
+  "AgentsReadyQ",
+  "AgentsLoginQ",
+  "AvgAbandonWait",
+  "AbandonPct",
+  "AvgWaiting",
+] as const;
+/** the tenant's: queue-side ones in the first 3 variants, then agent-side ones in Default */
+export const TENANT_QUEUE = ["Waiting", "Entered", "Answered", "Abandoned", "SL", "ASA"] as const;
+export const TENANT_AGENT = ["ReadyAgents", "LoggedInAgents", "TalkingAgents"] as const;
+/** the variants of a group's and a queue's statistics */
+export const VARIANTS: readonly Partial<OpenRequest>[] = [
+  {},
+  { timeProfile: "Quarter" },
+  { timeProfile: "LastHour" },
+  { filter: "Gold" },
+  { timeProfile: "Quarter", filter: "Gold" },
+];
+
+/** The open mix: 10 per agent, 45 per agent group, 75 per queue, 21 on the tenant. */
 export function requests(cfg: StatdConfig): OpenRequest[] {
   const types = new Map<string, StatTypeDef>(FIXTURE_STAT_TYPES.map((s) => [s.name, s]));
-  const perAgent = [
-    "ReadyTime",
-    "NotReadyTime",
-    "TalkTime",
-    "ACWTime",
-    "InboundCalls",
-    "TimeInState",
-    "LoginTime",
-    "HoldTime",
-    "ASA",
-    "HoldCount",
-  ];
-  const perGroup = [
-    "ReadyAgents",
-    "LoggedInAgents",
-    "TalkingAgents",
-    "TalkTime",
-    "InboundCalls",
-    "ACWTime",
-    "NotReadyTime",
-    "LoginTime",
-    "ASA",
-  ];
-  const perQueue = [
-    "Waiting",
-    "OldestWait",
-    "Entered",
-    "Answered",
-    "Abandoned",
-    "Distributed",
-    "ASA",
-    "SL",
-    "AnsweredInRange",
-    "EWT",
-    "AgentsReadyQ",
-    "AgentsLoginQ",
-    "AvgAbandonWait",
-    "AbandonPct",
-    "AvgWaiting",
-  ];
-  const profiles = [
-    {},
-    { timeProfile: "Quarter" },
-    { timeProfile: "LastHour" },
-    { filter: "Gold" },
-    { timeProfile: "Quarter", filter: "Gold" },
-  ];
   const out: OpenRequest[] = [];
   const note = { notification: { mode: "time" as const, frequency: 10 } };
   for (let i = 0; i < cfg.directory.agents.length; i++)
-    for (const s of perAgent) out.push({ object: { type: "Agent", id: `a${i}` }, statType: s, ...note });
+    for (const s of PER_AGENT) out.push({ object: { type: "Agent", id: `a${i}` }, statType: s, ...note });
   for (const g of cfg.directory.agentGroups)
-    for (const s of perGroup)
-      for (const p of profiles)
+    for (const s of PER_GROUP)
+      for (const p of VARIANTS)
         out.push({ object: { type: "GroupAgents", id: g.id }, statType: s, ...p, ...note });
   for (let q = 0; q < QUEUES; q++)
-    for (const s of perQueue)
-      for (const p of profiles) {
+    for (const s of PER_QUEUE)
+      for (const p of VARIANTS) {
         if (!types.get(s)!.objects.includes("Queue")) continue;
         out.push({ object: { type: "Queue", id: `q${q}` }, statType: s, ...p, ...note });
       }
-  for (const s of ["Waiting", "Entered", "Answered", "Abandoned", "SL", "ASA"])
-    for (const p of profiles.slice(0, 3))
+  for (const s of TENANT_QUEUE)
+    for (const p of VARIANTS.slice(0, 3))
       out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...p, ...note });
-  for (const s of ["ReadyAgents", "LoggedInAgents", "TalkingAgents"])
-    out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...note });
+  for (const s of TENANT_AGENT) out.push({ object: { type: "Tenant", id: "T1" }, statType: s, ...note });
   return out;
 }
 

@@ -19,21 +19,40 @@
  * it small with `--check-waves` (test/v2-kernel.test.ts): the kernel is a second, independent
  * implementation of these statistics, and a difference means one of the two is wrong.
  */
+import { parseArgs } from "node:util";
 import type { TEvent } from "../packages/stat-core/src/definitions.ts";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
-import { Day, dayConfig, GROUP_SIZE, QUEUES, requests, T0 } from "./day.ts";
+import {
+  Day,
+  dayConfig,
+  GROUP_SIZE,
+  PER_AGENT,
+  PER_GROUP,
+  PER_QUEUE,
+  QUEUES,
+  requests,
+  T0,
+  TENANT_AGENT,
+  TENANT_QUEUE,
+  VARIANTS,
+} from "./day.ts";
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const AGENTS = opt("agents", 100_000);
-const EVENTS = opt("events", 1_000_000);
-const RUNS = opt("runs", 3);
-const WITH_ENGINE = opt("engine", 1) !== 0;
+const { values: o } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    agents: { type: "string", default: "100000" },
+    events: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "3" },
+    engine: { type: "string", default: "1" },
+    "check-waves": { type: "boolean", default: false },
+  },
+});
+const AGENTS = Number(o.agents);
+const EVENTS = Number(o.events);
+const RUNS = Number(o.runs);
+const WITH_ENGINE = Number(o.engine) !== 0;
 /** `--check-waves`: compare with the engine after every wave, not only at the end (slower) */
-const CHECK_WAVES = args.includes("--check-waves");
+const CHECK_WAVES = o["check-waves"];
 const GROUPS = Math.ceil(AGENTS / GROUP_SIZE);
 
 // counters of agents, groups and the tenant: statuses, the logged-in span, actions (all / Gold)
@@ -543,111 +562,121 @@ class Stats {
   }
 }
 
-/** The benchmark's mix (bench/requests.ts) as derived statistics over the kernel's counters. */
+/** The counter form of each agent statistic of the mix: [counter, measure]. */
+const AGENT_FORM: Record<(typeof PER_AGENT)[number], [number, number]> = {
+  ReadyTime: [S_READY, M_TIME],
+  NotReadyTime: [S_NR, M_TIME],
+  TalkTime: [S_TALK, M_TIME],
+  ACWTime: [S_ACW, M_TIME],
+  InboundCalls: [A_IN, M_COUNT],
+  TimeInState: [S_OUT, M_INSTATE],
+  LoginTime: [SPAN, M_TIME],
+  HoldTime: [S_HOLD, M_TIME],
+  ASA: [A_ANS, M_AVG],
+  HoldCount: [A_HOLD, M_COUNT],
+};
+/** … of each group statistic: [counter, measure, counter of the Gold-filtered variants]. */
+const GROUP_FORM: Record<(typeof PER_GROUP)[number], [number, number, number]> = {
+  ReadyAgents: [S_READY, M_CURRENT, ZERO],
+  LoggedInAgents: [SPAN, M_CURRENT, CALL_G],
+  TalkingAgents: [S_TALK, M_CURRENT, S_TALK + G_OFF],
+  TalkTime: [S_TALK, M_TIME, S_TALK + G_OFF],
+  InboundCalls: [A_IN, M_COUNT, A_IN + 1],
+  ACWTime: [S_ACW, M_TIME, ZERO],
+  NotReadyTime: [S_NR, M_TIME, ZERO],
+  LoginTime: [SPAN, M_TIME, CALL_G],
+  ASA: [A_ANS, M_AVG, A_ANS + 1],
+};
+/**
+ * … of each queue statistic: [counter, measure]. Those with no counter form (OldestWait, EWT,
+ * AvgWaiting) are priced by the nearest counter read and not compared ({@link QUEUE_COMPARED}).
+ */
+const QUEUE_FORM: Record<(typeof PER_QUEUE)[number], [number, number]> = {
+  Waiting: [Q_WAIT, M_CURRENT],
+  OldestWait: [Q_WAIT, M_CURRENT],
+  Entered: [Q_ENT, M_COUNT],
+  Answered: [Q_ANS, M_COUNT],
+  Abandoned: [Q_ABAN, M_COUNT],
+  Distributed: [Q_DIST, M_COUNT],
+  ASA: [Q_ANS, M_AVG],
+  SL: [Q_ANS_R, M_SL], // answered in range / (answered + abandoned)
+  AnsweredInRange: [Q_ANS_R, M_COUNT],
+  EWT: [Q_WAIT, M_AVG],
+  AgentsReadyQ: [Q_READY, M_CURRENT],
+  AgentsLoginQ: [Q_LOGIN, M_CURRENT],
+  AvgAbandonWait: [Q_ABAN, M_AVG],
+  AbandonPct: [Q_ABAN, M_PCT], // abandoned / entered
+  AvgWaiting: [Q_WAIT, M_TIME],
+};
+const QUEUE_COMPARED = PER_QUEUE.filter((n) => n !== "OldestWait" && n !== "EWT" && n !== "AvgWaiting");
+/** the statistics a combined one (M_PCT, M_SL) divides: numerator, then the denominator's terms */
+const COMBINED: Partial<Record<(typeof PER_QUEUE)[number], (typeof PER_QUEUE)[number][]>> = {
+  AbandonPct: ["Abandoned", "Entered"],
+  SL: ["AnsweredInRange", "Answered", "Abandoned"],
+};
+/** the variants of bench/day.ts as [profile, Gold filter] */
+const KERNEL_VARIANTS: [number, boolean][] = VARIANTS.map((v) => [
+  v.timeProfile === "Quarter" ? P_QUARTER : v.timeProfile === "LastHour" ? P_SLIDING : P_DAY,
+  v.filter === "Gold",
+]);
+
+/** The benchmark's mix (bench/day.ts, the engine's order) as derived statistics over the kernel's counters. */
 function mix(k: Kernel): Stats {
-  const st = new Stats(AGENTS * 10 + GROUPS * 45 + QUEUES * 75 + 21);
-  const agentTypes: [number, number][] = [
-    [S_READY, M_TIME],
-    [S_NR, M_TIME],
-    [S_TALK, M_TIME],
-    [S_ACW, M_TIME],
-    [A_IN, M_COUNT],
-    [S_OUT, M_INSTATE],
-    [SPAN, M_TIME],
-    [S_HOLD, M_TIME],
-    [A_ANS, M_AVG],
-    [A_HOLD, M_COUNT],
-  ];
-  for (let a = 0; a < k.nAgents; a++) for (const [c, m] of agentTypes) st.add(0, a, c, m, P_DAY);
-  // [counter, measure, counter of the Gold-filtered variants]
-  const groupTypes: [number, number, number][] = [
-    [S_READY, M_CURRENT, ZERO],
-    [SPAN, M_CURRENT, CALL_G],
-    [S_TALK, M_CURRENT, S_TALK + G_OFF],
-    [S_TALK, M_TIME, S_TALK + G_OFF],
-    [A_IN, M_COUNT, A_IN + 1],
-    [S_ACW, M_TIME, ZERO],
-    [S_NR, M_TIME, ZERO],
-    [SPAN, M_TIME, CALL_G],
-    [A_ANS, M_AVG, A_ANS + 1],
-  ];
-  // variants: Default, 15-min Growing, 1-h Sliding, Gold filter, 15-min + Gold
-  const variants: [number, boolean][] = [
-    [P_DAY, false],
-    [P_QUARTER, false],
-    [P_SLIDING, false],
-    [P_DAY, true],
-    [P_QUARTER, true],
-  ];
+  const V = KERNEL_VARIANTS.length;
+  const st = new Stats(
+    k.nAgents * PER_AGENT.length +
+      GROUPS * PER_GROUP.length * V +
+      QUEUES * PER_QUEUE.length * V +
+      TENANT_QUEUE.length * 3 +
+      TENANT_AGENT.length,
+  );
+  for (let a = 0; a < k.nAgents; a++)
+    for (const n of PER_AGENT) st.add(0, a, AGENT_FORM[n][0], AGENT_FORM[n][1], P_DAY);
   for (let g = 0; g < GROUPS; g++)
-    for (const [c, m, cGold] of groupTypes)
-      for (const [p, gold] of variants) st.add(1, g, gold ? cGold : c, m, p);
-  // the engine's queue statistics in the order of bench/day.ts; those with no counter form
-  // (OldestWait, SL, EWT, the averages over time…) priced by the nearest counter read
-  const queueTypes: [number, number][] = [
-    [Q_WAIT, M_CURRENT], // Waiting
-    [Q_WAIT, M_CURRENT], // OldestWait
-    [Q_ENT, M_COUNT], // Entered
-    [Q_ANS, M_COUNT], // Answered
-    [Q_ABAN, M_COUNT], // Abandoned
-    [Q_DIST, M_COUNT], // Distributed
-    [Q_ANS, M_AVG], // ASA
-    [Q_ANS_R, M_SL], // SL: answered in range / (answered + abandoned)
-    [Q_ANS_R, M_COUNT], // AnsweredInRange
-    [Q_WAIT, M_AVG], // EWT
-    [Q_READY, M_CURRENT], // AgentsReadyQ
-    [Q_LOGIN, M_CURRENT], // AgentsLoginQ
-    [Q_ABAN, M_AVG], // AvgAbandonWait
-    [Q_ABAN, M_PCT], // AbandonPct: of the calls entered
-    [Q_WAIT, M_TIME], // AvgWaiting
-  ];
-  for (let q = 0; q < QUEUES; q++)
-    for (const [c, m] of queueTypes)
-      for (const [p, gold] of variants) {
-        const V = variants.length;
-        if (m === M_PCT) {
-          // AbandonPct (type 13): Abandoned (type 4) over Entered (type 2), same variant
-          st.ref[st.n] = st.n - 9 * V;
-          st.ref2[st.n] = st.n - 11 * V;
+    for (const n of PER_GROUP) {
+      const [c, m, cGold] = GROUP_FORM[n];
+      for (const [p, gold] of KERNEL_VARIANTS) st.add(1, g, gold ? cGold : c, m, p);
+    }
+  for (let q = 0; q < QUEUES; q++) {
+    const base = st.n;
+    for (const n of PER_QUEUE) {
+      const [c, m] = QUEUE_FORM[n];
+      KERNEL_VARIANTS.forEach(([p, gold], v) => {
+        const refs = COMBINED[n];
+        if (refs) {
+          // the same variant of the statistics it combines (evaluated before it, in the tick)
+          const at = (r: (typeof PER_QUEUE)[number]): number => base + PER_QUEUE.indexOf(r) * V + v;
+          st.ref[st.n] = at(refs[0]);
+          st.ref2[st.n] = at(refs[1]);
+          if (refs[2]) st.ref3[st.n] = at(refs[2]);
+          st.derived.push(st.n);
         }
-        if (m === M_SL) {
-          // SL (type 7): AnsweredInRange (8) over Answered (3) + Abandoned (4)
-          st.ref[st.n] = st.n + V;
-          st.ref2[st.n] = st.n - 4 * V;
-          st.ref3[st.n] = st.n - 3 * V;
-        }
-        if (m === M_PCT || m === M_SL) st.derived.push(st.n);
         st.add(3, q, gold ? (c === Q_READY || c === Q_LOGIN ? Q_ZERO : c + 1) : c, m, p);
-      }
-  // the tenant: 21, as in the engine's mix (bench/day.ts): 6 queue-side statistics × Default,
-  // 15 min and 1 h sliding (SL priced by its in-range count, not compared), then 3 agent-side
-  const tenantQueue: [number, number][] = [
-    [Q_WAIT, M_CURRENT], // Waiting
-    [Q_ENT, M_COUNT], // Entered
-    [Q_ANS, M_COUNT], // Answered (a stat type of both sides: the agents' answers too)
-    [Q_ABAN, M_COUNT], // Abandoned
-    [Q_ANS_R, M_COUNT], // SL (priced only)
-    [Q_ANS, M_AVG], // ASA (both sides)
-  ];
-  for (const [c, m] of tenantQueue)
-    for (const p of [P_DAY, P_QUARTER, P_SLIDING]) {
-      // Answered and ASA are mixed stat types (queue and agent objects): on the tenant they see
-      // the queue's reflected answers (the wait) and the agents' own (the ringing)
+      });
+    }
+  }
+  // the tenant's queue side (SL priced by its in-range count, not compared); Answered and ASA
+  // are mixed stat types (queue and agent objects): on the tenant they see the queue's reflected
+  // answers (the wait) and the agents' own (the ringing)
+  for (const n of TENANT_QUEUE) {
+    const [c, m] = n === "SL" ? [Q_ANS_R, M_COUNT] : QUEUE_FORM[n];
+    for (const [p] of KERNEL_VARIANTS.slice(0, 3)) {
       const both = c === Q_ANS;
       if (both) st.ctr2[st.n] = A_ANS;
       st.add(both ? 5 : 4, 0, c, m, p);
     }
-  st.add(2, 0, S_READY, M_CURRENT, P_DAY);
-  st.add(2, 0, SPAN, M_CURRENT, P_DAY);
-  st.add(2, 0, S_TALK, M_CURRENT, P_DAY);
+  }
+  for (const n of TENANT_AGENT) st.add(2, 0, GROUP_FORM[n][0], M_CURRENT, P_DAY);
   return st;
 }
 
-/** Evaluate every statistic at the clock (resets are applied as the clock reaches them); returns how many changed value. */
-function tick(k: Kernel, st: Stats, at: number): number {
+/**
+ * Evaluate every statistic at the clock (resets are applied as the clock reaches them), keeping
+ * its last value as a change-detecting notifier would.
+ */
+function tick(k: Kernel, st: Stats, at: number): void {
   k.advance(at);
   const now = k.now;
-  let changed = 0;
   for (let i = 0; i < st.n; i++) {
     const sl = st.slab[i];
     const obj = st.obj[i];
@@ -704,22 +733,15 @@ function tick(k: Kernel, st: Stats, at: number): number {
       v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
     }
     const was = st.last[i];
-    if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) {
-      st.last[i] = v;
-      changed++;
-    }
+    if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) st.last[i] = v;
   }
   // the statistics combined from others, now that those are evaluated
   for (const i of st.derived) {
     const d = st.last[st.ref2[i]] + (st.meas[i] === M_SL ? st.last[st.ref3[i]] : 0);
     const v = d > 0 ? (100 * st.last[st.ref[i]]) / d : Number.NaN;
     const was = st.last[i];
-    if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) {
-      st.last[i] = v;
-      changed++;
-    }
+    if (v !== was && !(Number.isNaN(v) && Number.isNaN(was))) st.last[i] = v;
   }
-  return changed;
 }
 
 /** A quarter boundary `r` (a day boundary too when it is one): snapshots of the statistics reset there. */
@@ -805,51 +827,11 @@ for (const ev of day.login()) {
 eng?.drainNotifications();
 /**
  * The kernel computes what the engine computes: its statistics that have a counter form against
- * the engine's values at the same tick — 1,000 agents' 10, every group's 9 and every queue's 7
- * in the Growing variants, unfiltered and Gold-filtered. Returns the number of differences.
+ * the engine's values at the same tick — 1,000 agents' 10, every group's 9 and every queue's 12
+ * in all 5 variants, and the tenant's but SL. Returns the number of differences.
  */
-/** the variants compared: Default, 15-min Growing, 1-h Sliding, Gold, 15-min + Gold (all) */
-const VARIANTS = [0, 1, 2, 3, 4];
-
 function agreement(eng: Engine, report: boolean): number {
-  const agentNames = [
-    "ReadyTime",
-    "NotReadyTime",
-    "TalkTime",
-    "ACWTime",
-    "InboundCalls",
-    "TimeInState",
-    "LoginTime",
-    "HoldTime",
-    "ASA",
-    "HoldCount",
-  ];
-  const groupNames = [
-    "ReadyAgents",
-    "LoggedInAgents",
-    "TalkingAgents",
-    "TalkTime",
-    "InboundCalls",
-    "ACWTime",
-    "NotReadyTime",
-    "LoginTime",
-    "ASA",
-  ];
-  // queue statistics with a counter form: position in bench/day.ts's list, name
-  const queueChecks: [number, string][] = [
-    [0, "Waiting"],
-    [2, "Entered"],
-    [3, "Answered"],
-    [4, "Abandoned"],
-    [5, "Distributed"],
-    [6, "ASA"],
-    [7, "SL"],
-    [8, "AnsweredInRange"],
-    [10, "AgentsReadyQ"],
-    [11, "AgentsLoginQ"],
-    [12, "AvgAbandonWait"],
-    [13, "AbandonPct"],
-  ];
+  const V = KERNEL_VARIANTS.length;
   let diffs = 0;
   const same = (i: number, what: string): boolean => {
     const kv = stats.last[i];
@@ -864,48 +846,47 @@ function agreement(eng: Engine, report: boolean): number {
     if (!ok && printed++ < 10) console.log(`differs: ${what}: kernel ${kSec}, engine ${JSON.stringify(ev)}`);
     return ok;
   };
-  const agentSame = agentNames.map(() => 0);
+  const agentSame = PER_AGENT.map(() => 0);
   let sampled = 0;
   for (let a = 0; a < AGENTS; a += Math.max(1, Math.floor(AGENTS / 1000))) {
     sampled++;
-    agentNames.forEach((n, j) => {
-      if (same(a * 10 + j, `agent ${a} ${n}`)) agentSame[j]++;
+    PER_AGENT.forEach((n, j) => {
+      if (same(a * PER_AGENT.length + j, `agent ${a} ${n}`)) agentSame[j]++;
     });
   }
-  const groupSame = groupNames.map(() => 0);
+  const gBase = AGENTS * PER_AGENT.length;
+  const groupSame = PER_GROUP.map(() => 0);
   for (let g = 0; g < GROUPS; g++)
-    groupNames.forEach((n, j) => {
-      for (const v of VARIANTS)
-        if (same(AGENTS * 10 + (g * 9 + j) * 5 + v, `group ${g} ${n} variant ${v}`)) groupSame[j]++;
+    PER_GROUP.forEach((n, j) => {
+      for (let v = 0; v < V; v++)
+        if (same(gBase + (g * PER_GROUP.length + j) * V + v, `group ${g} ${n} variant ${v}`)) groupSame[j]++;
     });
-  const queueSame = queueChecks.map(() => 0);
-  const qBase = AGENTS * 10 + GROUPS * 45;
+  const qBase = gBase + GROUPS * PER_GROUP.length * V;
+  const queueSame = QUEUE_COMPARED.map(() => 0);
   for (let q = 0; q < QUEUES; q++)
-    queueChecks.forEach(([j, n], x) => {
-      for (const v of VARIANTS)
-        if (same(qBase + (q * 15 + j) * 5 + v, `queue ${q} ${n} variant ${v}`)) queueSame[x]++;
+    QUEUE_COMPARED.forEach((n, x) => {
+      const j = PER_QUEUE.indexOf(n);
+      for (let v = 0; v < V; v++)
+        if (same(qBase + (q * PER_QUEUE.length + j) * V + v, `queue ${q} ${n} variant ${v}`)) queueSame[x]++;
     });
-  // the tenant: its queue side (Waiting, Entered, Answered, Abandoned, ASA × 3 profiles; not SL)
-  // and its agents (ReadyAgents, LoggedInAgents, TalkingAgents)
-  const tBase = qBase + QUEUES * 75;
+  // the tenant: its queue side in 3 variants (not SL), then its agents
+  const tBase = qBase + QUEUES * PER_QUEUE.length * V;
+  const tenant = [...TENANT_QUEUE.flatMap((n) => [n, n, n]), ...TENANT_AGENT];
   let tenantSame = 0;
   let tenantN = 0;
-  for (let j = 0; j < 21; j++) {
-    if (j >= 12 && j < 15) continue;
+  tenant.forEach((n, j) => {
+    if (n === "SL") return;
     tenantN++;
-    if (same(tBase + j, `tenant statistic ${j}`)) tenantSame++;
-  }
+    if (same(tBase + j, `tenant ${n} (${j})`)) tenantSame++;
+  });
   if (report) {
-    const list = (names: string[], counts: number[]): string =>
+    const list = (names: readonly string[], counts: number[]): string =>
       names.map((n, j) => `${n} ${counts[j]}`).join(", ");
-    console.log(`agreement with the engine, ${sampled} agents: ${list(agentNames, agentSame)}`);
+    console.log(`agreement with the engine, ${sampled} agents: ${list(PER_AGENT, agentSame)}`);
     console.log(`agreement with the engine, the tenant: ${tenantSame} of ${tenantN}`);
-    console.log(`agreement with the engine, ${GROUPS} groups × 5 variants: ${list(groupNames, groupSame)}`);
+    console.log(`agreement with the engine, ${GROUPS} groups × ${V} variants: ${list(PER_GROUP, groupSame)}`);
     console.log(
-      `agreement with the engine, ${QUEUES} queues × 5 variants: ${list(
-        queueChecks.map(([, n]) => n),
-        queueSame,
-      )}`,
+      `agreement with the engine, ${QUEUES} queues × ${V} variants: ${list(QUEUE_COMPARED, queueSame)}`,
     );
   }
   return diffs;
