@@ -8,19 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkerFor } from "../packages/sip-sim/src/checker.ts";
 import type { SimEvent } from "../packages/sip-sim/src/types.ts";
+import { runBun } from "./run.ts";
 
 const CLI = join(import.meta.dir, "../packages/sip-sim/src/cli.ts");
 const dir = mkdtempSync(join(tmpdir(), "sipsim-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function sipsim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, CLI, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
+  const r = await runBun([CLI, ...args]);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 /** Parse a recording back into events. */

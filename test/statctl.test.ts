@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ShmSegment } from "@statd/shm-bus/bun";
+import { ROOT, type Run, runBun } from "./run.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const STATCTL = join(ROOT, "apps/statctl/src/cli.ts");
 const dir = mkdtempSync(join(tmpdir(), "statctl-"));
 const SEGMENT = `statd-test-statctl-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
@@ -19,15 +19,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function statctl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const p = Bun.spawn(["bun", STATCTL, ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, out, err };
-}
+const statctl = (...args: string[]): Promise<Run> => runBun([STATCTL, ...args]);
 
 describe("statctl config check", () => {
   test("a good config: exit 0 and a summary", async () => {

@@ -7,34 +7,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROOT, type Run, runBun } from "./run.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const STATD = join(ROOT, "apps/statd/src/cli.ts");
 const SIPSIM = join(ROOT, "packages/sip-sim/src/cli.ts");
 const DEMO = join(ROOT, "config/demo.toml");
 let dir = "";
 let day = "";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(cmd: string[], stdin?: string): Promise<Run> {
-  const p = Bun.spawn(["bun", ...cmd], {
-    cwd: ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, out, err };
-}
+const run = runBun;
 
 const statd = (...args: string[]): Promise<Run> => run([STATD, ...args]);
 const rows = (r: Run): Array<{ statType: string; object: { id: string }; value: unknown; valid: boolean }> =>

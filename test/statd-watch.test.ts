@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { ROOT, runBun } from "./run.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "statd-watch-"));
 let sim: Subprocess<"ignore", "pipe", "pipe"> | undefined;
 
@@ -54,25 +54,16 @@ describe("statd watch", () => {
     const cfg = join(dir, "live.toml");
     writeFileSync(cfg, `${demo}\n${nodes.join("\n")}`);
 
-    const p = Bun.spawn(
-      [
-        "bun",
-        join(ROOT, "apps/statd/src/cli.ts"),
-        "watch",
-        "--config",
-        cfg,
-        "--instances",
-        "2",
-        "--json",
-        "--exit-after-events",
-        "1500",
-      ],
-      { cwd: ROOT, stdout: "pipe", stderr: "pipe" },
-    );
-    const [out, err, code] = await Promise.all([
-      new Response(p.stdout).text(),
-      new Response(p.stderr).text(),
-      p.exited,
+    const { out, err, code } = await runBun([
+      "apps/statd/src/cli.ts",
+      "watch",
+      "--config",
+      cfg,
+      "--instances",
+      "2",
+      "--json",
+      "--exit-after-events",
+      "1500",
     ]);
     expect(err).toBe("");
     expect(code).toBe(0);

@@ -7,29 +7,18 @@
  * the next tick, and its queues' answers carrying no call data for filters.
  */
 import { expect, test } from "bun:test";
-import { join } from "node:path";
-
-const ROOT = join(import.meta.dir, "..");
+import { runBun } from "./run.ts";
 
 test("the v2 kernel and the engine agree after every wave of a generated day", async () => {
-  const p = Bun.spawn(
-    [
-      "bun",
-      join(ROOT, "bench/v2-kernel.ts"),
-      "--agents",
-      "1000",
-      "--events",
-      "300000",
-      "--runs",
-      "1",
-      "--check-waves",
-    ],
-    { cwd: ROOT, stdout: "pipe", stderr: "pipe" },
-  );
-  const [out, err, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
+  const { out, err, code } = await runBun([
+    "bench/v2-kernel.ts",
+    "--agents",
+    "1000",
+    "--events",
+    "300000",
+    "--runs",
+    "1",
+    "--check-waves",
   ]);
   expect(err).toBe("");
   // the first differences, if any (the bench prints at most 10)
