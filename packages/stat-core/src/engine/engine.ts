@@ -835,10 +835,7 @@ export class Engine {
     if (typeof ev.time !== "number" || !Number.isFinite(ev.time)) return "missing-attribute:time";
     if (ev.time < 0 || ev.time > _MAX_TIME_SEC) return "bad-attribute:time";
     const src = Math.round(ev.time * 1000);
-    this.clock.observe?.(src);
-    const now = this.clock.now();
-    // a Growing reset the clock has reached applies before the event (not at the next tick)
-    if (now >= this._nextReset) this._resetsDue(now);
+    const now = this._advance(src);
     // a time stamp ahead of the clock (a live clock behind the switch's) is taken as now, so no
     // episode starts after the clock that evaluates it (replay: the clock is the latest stamp)
     const t = Math.min(src, now);
@@ -1532,7 +1529,7 @@ export class Engine {
   }
 
   private _applyLocal(m: _LocalMsg): void {
-    this.clock.observe?.(m.t);
+    this._advance(m.t);
     if (m.kind === _M_AGENT) this._agentDn(m.c!, m.dn, m.status, m.t, m.attrs, m.queue);
     else if (m.kind === _M_PLACE) this._placeDn(m.c!, m.dn, m.status, m.loggedIn, m.t, m.attrs);
     else this._reflect(m.dn, m.action, m.connId, m.t, m.d);
@@ -1586,8 +1583,7 @@ export class Engine {
   }
 
   private _apply(m: CrossMessage): void {
-    this.clock.observe?.(m.t);
-    if (this.clock.now() >= this._nextReset) this._resetsDue(this.clock.now());
+    this._advance(m.t);
     if (m.kind === "agentDn") {
       if (!this.dir.agents.has(m.agent)) return;
       const c =
@@ -2120,6 +2116,17 @@ export class Engine {
 
   // ------------------------------------------------------------------------------------------
   // time: resets, sampling, notifications
+
+  /**
+   * The clock saw time `t`: the Growing resets it reached apply now, before what happens at `t`
+   * (not at the next tick). Returns the clock's time.
+   */
+  private _advance(t: number): number {
+    this.clock.observe?.(t);
+    const now = this.clock.now();
+    if (now >= this._nextReset) this._resetsDue(now);
+    return now;
+  }
 
   /**
    * Apply the Growing resets due at `nowMs`, each at its own instant, reset-mode notifications
