@@ -130,6 +130,31 @@ describe("statd replay", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test("times that cannot be right are refused, counted and reported; the rest of the day is intact", async () => {
+    const lines = readFileSync(day, "utf8").trim().split("\n");
+    const mid = Math.floor(lines.length / 2);
+    const base = JSON.parse(lines[mid]!) as { time: number };
+    const bad = [
+      { ...JSON.parse(lines[mid]!), time: 1e300 },
+      { ...JSON.parse(lines[mid]!), time: 1e12 },
+      { event: "EventUserEvent", time: base.time + 3 * 86_400, thisDN: "7001" }, // days ahead
+      { event: "EventUserEvent", time: base.time - 5 * 3600, thisDN: "7001" }, // hours late
+    ].map((x) => JSON.stringify(x));
+    const hostile = join(dir, "times.ndjson");
+    writeFileSync(hostile, `${[...lines.slice(0, mid), ...bad, ...lines.slice(mid)].join("\n")}\n`);
+    const [clean, h] = await Promise.all([
+      statd("replay", "--config", DEMO, day),
+      statd("replay", "--config", DEMO, hostile),
+    ]);
+    expect(h.code).toBe(0);
+    expect(h.out).toBe(clean.out);
+    expect(h.err).toContain("4 event(s) refused for their time");
+    expect(h.err).toMatch(/2 × bad-time/);
+    expect(h.err).toMatch(/1 × time-ahead\n/);
+    expect(h.err).toMatch(/1 × time-late/);
+    expect(h.err).toMatch(/values at 20\d\d-/); // the clock was not dragged to the year 33658
+  });
+
   test("events from stdin", async () => {
     const r = await run([STATD, "replay", "--config", DEMO, "-"], readFileSync(day, "utf8"));
     const file = await statd("replay", "--config", DEMO, day);

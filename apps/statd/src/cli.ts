@@ -96,12 +96,21 @@ program
       for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
       const bad = Object.values(counters.badLines).reduce((a, b) => a + b, 0);
       const skipped = Object.values(counters.skipped).reduce((a, b) => a + b, 0);
+      const refused = Object.values(counters.refused).reduce((a, b) => a + b, 0);
+      if (refused > 0 || counters.late > 0)
+        process.stderr.write(
+          `statd: warning: ${refused} event(s) refused for their time, ${counters.late} out of time order (applied late)\n`,
+        );
       process.stderr.write(
-        `statd: replayed ${counters.events} events (${counters.lines} lines, ${bad} bad, ${skipped} skipped, ` +
+        `statd: replayed ${counters.events} events (${counters.lines} lines, ${bad} bad, ${skipped} skipped, ${refused} refused, ` +
           `${counters.afterAt} after --at) on ${o.instances} instance(s) in ${((performance.now() - t0) / 1000).toFixed(2)} s` +
           `${counters.at !== null ? `; values at ${new Date(counters.at).toISOString()}` : "; no events"}\n`,
       );
-      for (const [reason, n] of [...Object.entries(counters.badLines), ...Object.entries(counters.skipped)])
+      for (const [reason, n] of [
+        ...Object.entries(counters.badLines),
+        ...Object.entries(counters.skipped),
+        ...Object.entries(counters.refused),
+      ])
         process.stderr.write(`statd:   ${n} × ${reason}\n`);
     } catch (e) {
       if (e instanceof ReplayError) _fail(1, e.message, e);

@@ -16,6 +16,7 @@ import { checkEvent, LineSplitter } from "@statd/sip-client";
 import {
   LocalCluster,
   type ObjectType,
+  Pump,
   type StatdConfig,
   type StatValue,
   type TEvent,
@@ -41,6 +42,10 @@ export interface ReplayCounters {
   badLines: Record<string, number>;
   /** valid events the engine skipped (reason → count) */
   skipped: Record<string, number>;
+  /** events whose time was refused (bad, days ahead, too late; reason → count) */
+  refused: Record<string, number>;
+  /** accepted events stamped before an earlier one (out of time order) */
+  late: number;
   /** events after `--at`, not applied */
   afterAt: number;
   /** cross-partition messages exchanged (0 with one instance) */
@@ -71,14 +76,13 @@ export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; 
     events: 0,
     badLines: {},
     skipped: {},
+    refused: {},
+    late: 0,
     afterAt: 0,
     messages: 0,
     at: null,
   };
-  let cluster: LocalCluster | null = null;
   let handles: number[] = [];
-  let lastSecond = -1;
-  let lastMs: number | null = null;
 
   const start = (ms: number): LocalCluster => {
     const c = new LocalCluster({ config: opts.config, instances: opts.instances ?? 1, startMs: ms });
@@ -91,6 +95,7 @@ export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; 
   };
   // (the config loader already checked every [[replay.statistics]] against the stat types and
   // the directory; an open that still fails stops the replay with a ReplayError)
+  const pump = new Pump(start);
 
   const onLine = (text: string): void => {
     if (text.trim() === "") return;
@@ -107,22 +112,12 @@ export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; 
       _bump(counters.badLines, ev);
       return;
     }
-    const ms = Math.round(ev.time * 1000);
-    if (opts.atMs !== undefined && ms > opts.atMs) {
+    if (opts.atMs !== undefined && ev.time * 1000 > opts.atMs) {
       counters.afterAt++;
       return;
     }
-    if (cluster === null) cluster = start(ms);
-    const second = Math.floor(ms / 1000);
-    if (second !== lastSecond) {
-      // time moves on: Growing resets, sliding steps, samplers
-      if (lastSecond >= 0) cluster.tick(second * 1000);
-      lastSecond = second;
-    }
-    const r = cluster.ingest(ev as TEvent);
-    if (r.ok) counters.events++;
-    else _bump(counters.skipped, r.reason);
-    lastMs = lastMs === null ? ms : Math.max(lastMs, ms);
+    // the time gate, the ticks and the ingest: the same pump as the daemon's
+    pump.push(ev as TEvent);
   };
   const splitter = new LineSplitter({
     line: onLine,
@@ -134,9 +129,13 @@ export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; 
   for await (const chunk of opts.chunks) splitter.push(chunk);
   splitter.push(new Uint8Array([10])); // a last line without its newline
 
-  const at = opts.atMs ?? lastMs;
+  const at = opts.atMs ?? pump.latest;
   counters.at = at;
-  const c = cluster as LocalCluster | null;
+  counters.events = pump.applied;
+  Object.assign(counters.skipped, pump.skipped);
+  Object.assign(counters.refused, pump.gate.refused);
+  counters.late = pump.gate.late;
+  const c = pump.target;
   const rows: ReplayRow[] = stats.map((s, i) => {
     const row: ReplayRow = {
       object: s.object,
@@ -149,7 +148,7 @@ export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; 
       valid: true,
     };
     if (c && at !== null) {
-      c.tick(at);
+      pump.tick(at);
       const v = c.value(handles[i]!, at);
       row.value = v.value;
       row.valid = v.valid;

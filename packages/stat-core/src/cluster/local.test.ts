@@ -1,9 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import type { TEvent } from "../definitions.ts";
 import { simulate } from "../engine/simulate.ts";
 import { FIXTURE_STAT_TYPES, fixtureConfig, req, T0 } from "../engine/testing.ts";
 import type { OpenRequest } from "../engine/types.ts";
 import { LocalCluster } from "./local.ts";
+import { Pump } from "./pump.ts";
+import { TimeGate } from "./time_gate.ts";
 
 const cfg = fixtureConfig();
 const OBJECTS: Record<string, string[]> = {
@@ -76,4 +79,34 @@ describe("LocalCluster", () => {
     expect(() => new LocalCluster({ config: cfg, instances: 0 })).toThrow(RangeError);
     expect(() => new LocalCluster({ config: cfg, instances: 17 })).toThrow(RangeError);
   });
+});
+
+describe("LocalCluster Max/Min sampler (a late event)", () => {
+  // two calls wait on 8001 from 08:15:00.1 to 08:15:02.5; then an unrelated event stamped
+  // 08:14:59.9 (before the 15-minute reset) arrives: MaxWaiting over the quarter stays 2
+  const Q15 = T0 + 15 * 60_000;
+  const events: TEvent[] = [
+    { event: "EventQueued", time: (Q15 + 100) / 1000, thisDN: "8001", connId: "c1", callType: "Inbound" },
+    { event: "EventQueued", time: (Q15 + 150) / 1000, thisDN: "8001", connId: "c2", callType: "Inbound" },
+    { event: "EventAbandoned", time: (Q15 + 2500) / 1000, thisDN: "8001", connId: "c1" },
+    { event: "EventAbandoned", time: (Q15 + 2500) / 1000, thisDN: "8001", connId: "c2" },
+    { event: "EventUserEvent", time: (Q15 - 100) / 1000, thisDN: "1001" },
+    { event: "EventUserEvent", time: (Q15 + 3000) / 1000, thisDN: "1002" },
+  ];
+  for (const k of [1, 2, 3]) {
+    test(`MaxNumberWaitingCalls on a 15-minute profile reads 2 with ${k} partition(s)`, () => {
+      const c = new LocalCluster({ config: cfg, instances: k, startMs: T0 });
+      const h = c.open({ ...req("Queue", "8001", "MaxWaiting"), timeProfile: "Quarter" });
+      if ("error" in h) throw new Error(h.error.message);
+      const pump = new Pump(c, { gate: new TimeGate({ wallNow: () => T0 + 86_400_000 }) });
+      pump.tick(Q15 - 1000);
+      for (const ev of events) expect(pump.push(ev).ok).toBe(true);
+      pump.tick(Q15 + 4000);
+      expect(c.value(h.handle).value).toBe(2);
+      // even a target ticked backwards directly keeps the interval's max
+      c.tick(Q15 - 100);
+      c.tick(Q15 + 5000);
+      expect(c.value(h.handle).value).toBe(2);
+    });
+  }
 });

@@ -17,16 +17,10 @@
 import type { StatdConfig, StatValue, TEvent } from "../definitions.ts";
 import { type Clock, ReplayClock } from "../engine/clock.ts";
 import { Engine } from "../engine/engine.ts";
-import {
-  C,
-  mergeAll,
-  type SamplerState,
-  type StatPartial,
-  sample,
-  valueOfPartial,
-} from "../engine/partial.ts";
+import { mergeAll, type StatPartial, valueOfPartial } from "../engine/partial.ts";
 import type { CrossMessage, EngineError, IngestResult, OpenRequest } from "../engine/types.ts";
-import { rendezvousOwner } from "./rendezvous.ts";
+import { eventKey, ownerOf } from "./route.ts";
+import { isSampled, MergedSampler } from "./sampler.ts";
 
 /** Options of {@link LocalCluster}. */
 export interface LocalClusterOptions {
@@ -43,8 +37,7 @@ export interface LocalClusterOptions {
 
 interface _Open {
   req: OpenRequest;
-  sampler: SamplerState | null;
-  intervalStart: number | null;
+  sampler: MergedSampler | null;
 }
 
 /** N engine partitions that behave as one engine. */
@@ -60,7 +53,7 @@ export class LocalCluster {
     const n = opts.instances;
     if (!Number.isInteger(n) || n < 1 || n > 16) throw new RangeError(`instances must be 1..16, got ${n}`);
     const ids = Array.from({ length: n }, (_, i) => i);
-    this._owner = opts.owner ?? ((key) => rendezvousOwner(key, ids));
+    this._owner = opts.owner ?? ((key) => ownerOf(key, ids));
     this.clock = opts.clock ?? new ReplayClock(opts.startMs ?? 0);
     const owner = this._owner;
     this.engines = ids.map(
@@ -84,15 +77,16 @@ export class LocalCluster {
    * then deliver cross-partition messages until none is left.
    */
   ingest(ev: TEvent): IngestResult {
-    this.clock.observe?.(Math.round(ev.time * 1000));
+    // the clock moves in the engine, once it has accepted the event's time (not here)
     let result: IngestResult = { ok: true };
-    if (ev.thisDN === undefined) {
+    const key = eventKey(ev);
+    if (key === null) {
       for (const e of this.engines) {
         const r = e.ingest(ev);
         if (!r.ok) result = r;
       }
     } else {
-      result = this.engines[this._owner(`dn:${ev.thisDN}`)]!.ingest(ev);
+      result = this.engines[this._owner(key)]!.ingest(ev);
     }
     this._exchange();
     return result;
@@ -128,8 +122,7 @@ export class LocalCluster {
       if ("error" in o) return o;
     }
     const cat = (this.engines[0]!.partial(req) as StatPartial).cat;
-    const sampled = cat === "MaxNumber" || cat === "MinNumber";
-    this._opens.push({ req, sampler: sampled ? { max: null, min: null } : null, intervalStart: null });
+    this._opens.push({ req, sampler: isSampled(cat) ? new MergedSampler() : null });
     return { handle: this._opens.length - 1 };
   }
 
@@ -140,18 +133,15 @@ export class LocalCluster {
 
   /**
    * Advance every partition to `now` and sample the merged partials of MaxNumber/MinNumber
-   * statistics (the aggregation owner samples the merged count, restarting at interval resets).
+   * statistics (the aggregation owner samples the merged count, restarting at interval resets;
+   * see {@link MergedSampler}).
    */
   tick(now: number = this.clock.now()): void {
     for (const e of this.engines) e.tick(now);
     this._exchange();
     for (const o of this._opens) {
       if (!o.sampler) continue;
-      const merged = this._merged(o, now);
-      const start = now - ((merged.c[C.ELAPSED] as number | null) ?? 0);
-      if (o.intervalStart !== null && start > o.intervalStart) o.sampler = { max: null, min: null };
-      o.intervalStart = start;
-      sample(o.sampler, merged);
+      o.sampler.observe(this._merged(o, now), now);
     }
   }
 
@@ -160,6 +150,6 @@ export class LocalCluster {
     const o = this._opens[handle];
     if (!o) throw new RangeError(`no statistic with handle ${handle}`);
     const merged = this._merged(o, now);
-    return { value: valueOfPartial(merged, o.sampler ?? undefined), valid: merged.inv === 0 };
+    return { value: valueOfPartial(merged, o.sampler?.state), valid: merged.inv === 0 };
   }
 }

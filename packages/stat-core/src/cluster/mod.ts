@@ -9,4 +9,8 @@
  * @module
  */
 export { LocalCluster, type LocalClusterOptions } from "./local.ts";
+export { Pump, type PumpOptions, type PumpTarget } from "./pump.ts";
 export { hash32, rendezvousOwner } from "./rendezvous.ts";
+export { eventKey, ownerOf, statKey } from "./route.ts";
+export { isSampled, MergedSampler } from "./sampler.ts";
+export { MAX_EVENT_TIME_SEC, TimeGate, type TimeGateOptions } from "./time_gate.ts";
