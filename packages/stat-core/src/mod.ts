@@ -14,7 +14,7 @@
 export * from "./cluster/mod.ts";
 export * from "./config/mod.ts";
 export * from "./definitions.ts";
-export { type Clock, ReplayClock, wallClock } from "./engine/clock.ts";
+export { type Clock, ReplayClock, SourceClock, wallClock } from "./engine/clock.ts";
 export { Engine, type EngineOptions, KNOWN_EVENTS } from "./engine/engine.ts";
 export { changedEnough } from "./engine/notify.ts";
 export {

@@ -9,6 +9,12 @@
  * @module
  */
 export { LocalCluster, type LocalClusterOptions } from "./local.ts";
+export type {
+  Partition,
+  PartitionDirectory,
+  PartitionFactory,
+  PartitionOptions,
+} from "./partition.ts";
 export { Pump, type PumpOptions, type PumpTarget } from "./pump.ts";
 export { hash32, rendezvousOwner } from "./rendezvous.ts";
 export { eventKey, ownerOf, statKey } from "./route.ts";

@@ -33,3 +33,41 @@ export class ReplayClock implements Clock {
     if (ms > this._t) this._t = ms;
   }
 }
+
+/**
+ * The live clock of the daemon: it follows the sources' time stamps forward and runs with the
+ * wall clock in between, so time moves on when no event comes (sliding windows, resets and
+ * periodic notifications need no event) and a source that runs faster than real time (a
+ * simulator at `--speed 10`) drags it along. It never goes backwards; a stamp behind it is a late
+ * event. It starts at `startMs` (the daemon passes the wall clock at start).
+ *
+ * @example
+ * ```ts
+ * const c = new SourceClock(Date.now());
+ * c.observe(Date.now() + 5_000); // a source ahead: the clock jumps to it, then keeps running
+ * ```
+ */
+export class SourceClock implements Clock {
+  private _base: number;
+  private _wallAt: number;
+  constructor(
+    startMs: number,
+    private readonly _wall: () => number = () => Date.now(),
+  ) {
+    this._base = startMs;
+    this._wallAt = _wall();
+  }
+  private _last = Number.NEGATIVE_INFINITY;
+  now(): number {
+    const t = this._base + Math.max(0, this._wall() - this._wallAt);
+    if (t > this._last) this._last = t;
+    return this._last;
+  }
+  /** Jump forward to `ms` if it is ahead of now. */
+  observe(ms: number): void {
+    if (ms > this.now()) {
+      this._base = ms;
+      this._wallAt = this._wall();
+    }
+  }
+}

@@ -1,0 +1,577 @@
+/**
+ * One instance of the cluster: an engine partition, the SIP sessions it holds, its share of
+ * the aggregation of statistics, and its façade for API clients — all driven by the records it
+ * polls from the bus. Written against the {@link Bus} port and the {@link Partition} port only,
+ * so the same class runs in an instance process over shared memory (`main.ts`) and in tests
+ * over the in-process bus (docs/architecture.md, "An instance").
+ *
+ * Ownership is over the cluster's slots (rendezvous hash of the key over 0..N-1): a DN, an
+ * agent, a place and a statistic's object each have one owner slot whatever is alive. A dead
+ * slot's keys are not re-homed (their state lives in that slot); its restart in the same slot
+ * rebuilds current state from the SIP nodes' snapshots, and while it is down the statistics it
+ * contributes to are `valid:false`.
+ *
+ * @example
+ * ```ts
+ * const inst = new Instance({ bus, config, nodes, links, logger, partition: (o) => new Engine(o) });
+ * inst.start();
+ * await inst.service.open({ object: { type: "Queue", id: "8001" }, statType: "CurrNumberWaitingCalls" }, sink);
+ * ```
+ * @module
+ */
+import type { Bus, MemberInfo } from "@statd/shm-bus";
+import {
+  type Category,
+  type CrossMessage,
+  eventKey,
+  type OpenRequest,
+  ownerOf,
+  type Partition,
+  type PartitionFactory,
+  Pump,
+  SourceClock,
+  type StatdConfig,
+  type StatPartial,
+  type TEvent,
+  TimeGate,
+} from "@statd/stat-core";
+import { AggregationOwner } from "../aggregate/owner.ts";
+import { type NotificationOut, ServiceError } from "../api/service.ts";
+import { assignSessions, type LinkFactory, type NodeDef, SessionHolder } from "../ingest/sessions.ts";
+import { type BusRecord, decodeRecord, encodeRecord, K, RecordError } from "../wire/records.ts";
+import { Rpc } from "../wire/rpc.ts";
+import { BusService } from "./service.ts";
+
+/** The few logger methods an instance uses (pino fits). */
+export interface InstanceLogger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+/** Options of {@link Instance}. */
+export interface InstanceOptions {
+  bus: Bus;
+  /** the engine's configuration */
+  config: StatdConfig;
+  /** cluster name (for `/v1/cluster`) */
+  name: string;
+  nodes: readonly NodeDef[];
+  links: LinkFactory;
+  partition: PartitionFactory;
+  logger: InstanceLogger;
+  /** wall clock, epoch ms */
+  wallNow?: () => number;
+  /** collect round period, ms (default 250) */
+  roundMs?: number;
+  /** refuse event stamps this far ahead of the wall clock (default 7 days) */
+  maxAheadOfWallMs?: number;
+  /** how long the first streams wait for every slot to be alive, ms (default 10 s) */
+  startupWaitMs?: number;
+}
+
+/** Instance-level counters (also in `/metrics`). */
+export interface InstanceCounters {
+  recordsIn: number;
+  recordsOut: number;
+  /** records for a slot that is not alive: dropped (its restart resyncs) */
+  droppedDead: number;
+  /** records that did not decode */
+  badRecords: number;
+  /** records waiting for room in a full ring */
+  backlog: number;
+  eventsRouted: number;
+  messagesRouted: number;
+  resyncs: number;
+}
+
+/** See the module doc. */
+export class Instance {
+  readonly bus: Bus;
+  readonly self: number;
+  readonly slots: number;
+  readonly clock: SourceClock;
+  readonly gate: TimeGate;
+  readonly partition: Partition;
+  readonly pump: Pump<Partition>;
+  readonly owner: AggregationOwner;
+  readonly rpc: Rpc;
+  readonly sessions: SessionHolder;
+  readonly service: BusService;
+  readonly counters: InstanceCounters = {
+    recordsIn: 0,
+    recordsOut: 0,
+    droppedDead: 0,
+    badRecords: 0,
+    backlog: 0,
+    eventsRouted: 0,
+    messagesRouted: 0,
+    resyncs: 0,
+  };
+  /** event-loop lag, ms (measured by the round timer) */
+  loopLagMs = 0;
+  private readonly _o: InstanceOptions;
+  private readonly _allSlots: number[];
+  /** sid → local statistic id of the shares this partition contributes */
+  private readonly _shares = new Map<string, number>();
+  /** streams (node/port keys) that are up, as their holders reported */
+  private readonly _up = new Set<string>();
+  private readonly _streamHolder = new Map<string, number>();
+  private _members: MemberInfo[] = [];
+  private _alive: boolean[];
+  private _generation: number[];
+  private readonly _backlog = new Map<number, Uint8Array[]>();
+  private _timers: ReturnType<typeof setInterval>[] = [];
+  private _running = false;
+  private _sessionsStarted = false;
+  private _startedAt = Date.now();
+  private _loop: Promise<void> | null = null;
+  private _eventsAt: { t: number; n: number } = { t: 0, n: 0 };
+  eventsPerSec = 0;
+
+  constructor(o: InstanceOptions) {
+    this._o = o;
+    this.bus = o.bus;
+    this.self = o.bus.self;
+    this.slots = o.bus.instances;
+    this._allSlots = Array.from({ length: this.slots }, (_, i) => i);
+    this._alive = this._allSlots.map((s) => s === this.self);
+    this._generation = this._allSlots.map(() => -1);
+    const wall = o.wallNow ?? (() => Date.now());
+    const startMs = wall();
+    this.clock = new SourceClock(startMs, wall);
+    this.gate = new TimeGate({ wallNow: wall, maxAheadOfWallMs: o.maxAheadOfWallMs ?? 7 * 86_400_000 });
+    const self = this.self;
+    const slots = this._allSlots;
+    this.partition = o.partition({
+      config: o.config,
+      clock: this.clock,
+      startMs,
+      ...(this.slots > 1 ? { owns: (key: string) => ownerOf(key, slots) === self } : {}),
+    });
+    // the owner's own gate is permissive about order (streams interleave); the holder's gate
+    // already refused impossible times
+    this.pump = new Pump(this.partition, {
+      gate: new TimeGate({
+        wallNow: wall,
+        maxAheadOfWallMs: o.maxAheadOfWallMs ?? 7 * 86_400_000,
+        maxLateMs: 7 * 86_400_000,
+      }),
+    });
+    for (const a of assignSessions(o.nodes, this.slots)) this._streamHolder.set(a.key, a.holder);
+    this.rpc = new Rpc((to, rec) => this.send(to, rec));
+    this.owner = new AggregationOwner(
+      {
+        self,
+        slots: this.slots,
+        now: () => this.clock.now(),
+        isAlive: (s) => this._alive[s] === true,
+        send: (to, rec) => this.send(to, rec),
+        openLocal: (sid, req) => this._openShare(sid, req),
+        closeLocal: (sid) => this._closeShare(sid),
+        localPartials: (sids, at) => this._partials(sids, at),
+        notify: (facade, sid, n) => this._notify(facade, sid, n),
+      },
+      `${self}.${o.bus.generation}`,
+    );
+    this.sessions = new SessionHolder({
+      nodes: o.nodes,
+      self,
+      slots: this.slots,
+      factory: o.links,
+      gate: this.gate,
+      onEvent: (ev) => this._route(ev),
+      onSource: (key, op) => this._source(key, op),
+    });
+    this.service = new BusService(this);
+  }
+
+  get name(): string {
+    return this._o.name;
+  }
+
+  get config(): StatdConfig {
+    return this._o.config;
+  }
+
+  /** Whether slot `s` is alive (a stalled process counts as alive). */
+  isAlive(s: number): boolean {
+    return this._alive[s] === true;
+  }
+
+  /** Membership as last read from the bus. */
+  members(): MemberInfo[] {
+    return this._members;
+  }
+
+  /** Statistics whose shares this partition keeps. */
+  get shares(): number {
+    return this._shares.size;
+  }
+
+  /** Every SIP stream of the cluster is up and its holder alive. */
+  streamsLive(): boolean {
+    for (const [key, holder] of this._streamHolder)
+      if (!this._up.has(key) || !this._alive[holder]) return false;
+    return true;
+  }
+
+  /** Streams that are not live, with why. */
+  streamsDown(): string[] {
+    const out: string[] = [];
+    for (const [key, holder] of this._streamHolder) {
+      if (!this._alive[holder]) out.push(`${key}: held by instance ${holder}, which is not alive`);
+      else if (!this._up.has(key)) out.push(`${key}: not live`);
+    }
+    return out;
+  }
+
+  /** Start the loops and the SIP sessions. */
+  start(): void {
+    if (this._running) return;
+    this._running = true;
+    this._startedAt = Date.now();
+    this._refreshMembers();
+    const roundMs = this._o.roundMs ?? 250;
+    let expected = Date.now() + roundMs;
+    this._timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        this.loopLagMs = Math.max(0, now - expected);
+        expected = now + roundMs;
+        this._refreshMembers();
+        this.pump.tick(this.clock.now());
+        this._drainOutbox();
+        this.owner.tick();
+        const n = this.sessions.events;
+        if (now - this._eventsAt.t >= 1000) {
+          if (this._eventsAt.t > 0)
+            this.eventsPerSec = ((n - this._eventsAt.n) * 1000) / (now - this._eventsAt.t);
+          this._eventsAt = { t: now, n };
+        }
+      }, roundMs),
+    );
+    this._loop = this._run();
+  }
+
+  /** Stop sessions and loops; leave the bus. */
+  async stop(): Promise<void> {
+    if (!this._running) return;
+    this._running = false;
+    this.sessions.stop();
+    for (const t of this._timers) clearInterval(t);
+    this._timers = [];
+    this.rpc.close();
+    await this._loop;
+    this.bus.close();
+  }
+
+  /** Send a record to slot `to` (itself: handled at once). False when dropped. */
+  send(to: number, rec: BusRecord): boolean {
+    if (to === this.self) {
+      queueMicrotask(() => this._handle(rec, this.self));
+      return true;
+    }
+    if (!this._alive[to]) {
+      this.counters.droppedDead++;
+      return false;
+    }
+    const bytes = encodeRecord(rec);
+    if (bytes.length > this.bus.maxRecord) {
+      this._o.logger.error(
+        { kind: rec.k, bytes: bytes.length },
+        "record larger than the bus allows: dropped",
+      );
+      return false;
+    }
+    this.counters.recordsOut++;
+    const q = this._backlog.get(to);
+    if (q && q.length > 0) {
+      q.push(bytes);
+      this.counters.backlog++;
+      return true;
+    }
+    if (!this.bus.offer(to, bytes)) {
+      this._backlog.set(to, [bytes]);
+      this.counters.backlog++;
+    }
+    return true;
+  }
+
+  private _flushBacklog(): void {
+    for (const [to, q] of this._backlog) {
+      while (q.length > 0 && this.bus.offer(to, q[0]!)) {
+        q.shift();
+        this.counters.backlog--;
+      }
+      if (!this._alive[to]) {
+        this.counters.droppedDead += q.length;
+        this.counters.backlog -= q.length;
+        q.length = 0;
+      }
+    }
+  }
+
+  private async _run(): Promise<void> {
+    const handler = (u8: Uint8Array, off: number, len: number, from: number): void => {
+      this.counters.recordsIn++;
+      let rec: BusRecord;
+      try {
+        rec = decodeRecord(u8, off, len);
+      } catch (e) {
+        this.counters.badRecords++;
+        if (e instanceof RecordError) this._o.logger.warn({ from, err: e.message }, "bad bus record");
+        return;
+      }
+      this._handle(rec, from);
+    };
+    while (this._running) {
+      this._flushBacklog();
+      let n = 0;
+      try {
+        n = this.bus.poll(handler, 512);
+      } catch (e) {
+        this._o.logger.error({ err: (e as Error).message }, "bus poll failed");
+      }
+      this._drainOutbox();
+      if (n === 0) await this.bus.wait(this._backlog.size > 0 ? 1 : 20);
+      else if (n === 512) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  private _handle(rec: BusRecord, from: number): void {
+    try {
+      switch (rec.k) {
+        case K.event:
+          this._ingest(rec.ev);
+          return;
+        case K.xmsg:
+          this._deliver(rec.m);
+          return;
+        case K.source:
+          this._applySource(rec.key, rec.op, rec.t);
+          return;
+        case K.open: {
+          const r = this._openShare(rec.sid, rec.req);
+          if (r instanceof ServiceError)
+            this._o.logger.warn({ sid: rec.sid, err: r.message }, "share of a statistic refused");
+          return;
+        }
+        case K.close:
+          this._closeShare(rec.sid);
+          return;
+        case K.collect:
+          this._collect(rec.round, rec.at, from);
+          return;
+        case K.partials:
+          this.owner.onPartials(from, rec);
+          return;
+        case K.req:
+          void this.rpc.onRequest(rec, from);
+          return;
+        case K.res:
+          this.rpc.onReply(rec);
+          return;
+        case K.notify:
+          this.service.deliver(rec.sid, rec.n);
+          return;
+      }
+    } catch (e) {
+      this.counters.badRecords++;
+      this._o.logger.error({ kind: rec.k, from, err: (e as Error).message }, "record failed");
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // ingest and routing
+
+  private _route(ev: TEvent): void {
+    const ms = Math.round(ev.time * 1000);
+    this.clock.observe(ms);
+    const key = eventKey(ev);
+    if (key === null) {
+      // about no DN (link events): every partition
+      for (const s of this._allSlots) this._sendOrLocal(s, ev);
+      return;
+    }
+    this._sendOrLocal(ownerOf(key, this._allSlots), ev);
+  }
+
+  private _sendOrLocal(to: number, ev: TEvent): void {
+    if (to === this.self) this._ingest(ev);
+    else {
+      this.counters.eventsRouted++;
+      this.send(to, { k: K.event, ev });
+    }
+  }
+
+  private _ingest(ev: TEvent): void {
+    this.clock.observe(Math.round(ev.time * 1000));
+    this.pump.push(ev);
+    this._drainOutbox();
+  }
+
+  private _deliver(m: CrossMessage): void {
+    this.clock.observe(m.t);
+    const r = this.partition.deliver(m);
+    if (!r.ok)
+      this._o.logger.warn({ kind: m.kind, to: m.to, reason: r.reason }, "cross-partition message refused");
+    this._drainOutbox();
+  }
+
+  private _drainOutbox(): void {
+    for (let msgs = this.partition.drainOutbox(); msgs.length > 0; msgs = this.partition.drainOutbox()) {
+      for (const m of msgs) {
+        this.counters.messagesRouted++;
+        if (m.to === "*") {
+          for (const s of this._allSlots) if (s !== this.self) this.send(s, { k: K.xmsg, m });
+        } else {
+          const to = ownerOf(m.to, this._allSlots);
+          if (to === this.self) this.partition.deliver(m);
+          else this.send(to, { k: K.xmsg, m });
+        }
+      }
+    }
+  }
+
+  /** A held stream changed state: tell every partition, in order with the stream's events. */
+  private _source(key: string, op: "down" | "up" | "reset"): void {
+    const t = this.clock.now();
+    for (const s of this._allSlots) {
+      if (s === this.self) this._applySource(key, op, t);
+      else this.send(s, { k: K.source, key, op, t });
+    }
+  }
+
+  private _applySource(key: string, op: "down" | "up" | "reset", t: number): void {
+    if (op === "up") {
+      this._up.add(key);
+      this.partition.setSourceValid(key, true, t);
+    } else if (op === "down") {
+      this._up.delete(key);
+      this.partition.setSourceValid(key, false, t);
+    } else this.partition.resetSource(key, t);
+    this._drainOutbox();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // shares of statistics (every instance) and collect rounds
+
+  private _openShare(sid: string, req: OpenRequest): { cat: Category; tenant: string } | ServiceError {
+    const existing = this._shares.get(sid);
+    if (existing !== undefined) this.partition.close(existing);
+    const o = this.partition.open({ ...req, notification: { mode: "none" } });
+    if ("error" in o) return new ServiceError(400, o.error.code, o.error.message);
+    this._shares.set(sid, o.statId);
+    const p = this.partition.partialOf(o.statId);
+    const tenant = this.partition.dir.obj(req.object.type, req.object.id)?.tenant ?? req.object.tenant ?? "";
+    return { cat: (p?.cat ?? "TotalNumber") as Category, tenant };
+  }
+
+  private _closeShare(sid: string): void {
+    const id = this._shares.get(sid);
+    if (id === undefined) return;
+    this._shares.delete(sid);
+    this.partition.close(id);
+  }
+
+  private _partials(sids: readonly string[], at: number): (StatPartial | null)[] {
+    this.clock.observe(at);
+    this.pump.tick(at);
+    this._drainOutbox();
+    const up = this.streamsLive();
+    return sids.map((sid) => {
+      const id = this._shares.get(sid);
+      if (id === undefined) return null;
+      const p = this.partition.partialOf(id, at);
+      // a stream that is not live makes every share invalid: in a SIP cluster any DN's calls
+      // may pass through any node (docs/semantics.md, "Validity")
+      if (p && !up) return { ...p, inv: p.inv + 1 };
+      return p;
+    });
+  }
+
+  private _collect(round: number, at: number, from: number): void {
+    const sids: string[] = [];
+    const prefix = `${from}.`;
+    for (const sid of this._shares.keys()) if (sid.startsWith(prefix)) sids.push(sid);
+    const parts = this._partials(sids, at);
+    const CHUNK = 64;
+    if (sids.length === 0) {
+      this.send(from, { k: K.partials, round, at, last: true, list: [] });
+      return;
+    }
+    for (let i = 0; i < sids.length; i += CHUNK) {
+      const list: [string, StatPartial | null][] = [];
+      for (let j = i; j < Math.min(sids.length, i + CHUNK); j++) list.push([sids[j]!, parts[j] ?? null]);
+      this.send(from, { k: K.partials, round, at, last: i + CHUNK >= sids.length, list });
+    }
+  }
+
+  private _notify(facade: number, sid: string, n: NotificationOut): void {
+    if (facade === this.self) this.service.deliver(sid, n);
+    else this.send(facade, { k: K.notify, sid, n });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // membership
+
+  private _refreshMembers(): void {
+    let members: MemberInfo[];
+    try {
+      members = this.bus.members();
+    } catch {
+      return;
+    }
+    this._members = members;
+    let rejoined = false;
+    for (const m of members) {
+      if (m.id >= this.slots || m.id === this.self) continue;
+      // a stalled process (heartbeat stale, process still there) is not dead: its ring keeps
+      // its records and it carries on where it stopped
+      const alive = m.state === "alive" || (m.state === "dead" && m.reason.startsWith("heartbeat"));
+      const was = this._alive[m.id] === true;
+      const prevGen = this._generation[m.id]!;
+      if (alive && (!was || (prevGen !== -1 && m.generation !== prevGen))) {
+        if (was) this._onGone(m.id); // restarted between two looks: its old incarnation is gone
+        this._onJoined(m.id);
+        rejoined = true;
+      } else if (!alive && was) this._onGone(m.id);
+      this._alive[m.id] = alive;
+      if (alive) this._generation[m.id] = m.generation;
+    }
+    if (!this._sessionsStarted) {
+      // the first streams wait until every slot is there (or a while), so that no event is
+      // routed to a slot not yet alive; a first incarnation asks the nodes for their streams from
+      // the start, a restarted one for a snapshot
+      if (this._alive.every((a) => a) || Date.now() - this._startedAt > (this._o.startupWaitMs ?? 10_000)) {
+        this._sessionsStarted = true;
+        this.sessions.start(this.bus.generation <= 1);
+      }
+    } else if (rejoined) {
+      // a slot (re)joined with an empty partition: every stream starts afresh so that its DNs'
+      // current state is rebuilt from the snapshots (running totals elsewhere are kept)
+      this.counters.resyncs++;
+      this.sessions.resync();
+    }
+  }
+
+  private _onJoined(slot: number): void {
+    this._alive[slot] = true;
+    this._o.logger.info({ slot }, "instance joined");
+    for (const { sid, req } of this.owner.opens()) this.send(slot, { k: K.open, sid, req });
+  }
+
+  private _onGone(slot: number): void {
+    this._o.logger.warn({ slot }, "instance gone");
+    this._alive[slot] = false;
+    this.owner.onMemberGone(slot);
+    this.owner.dropFacade(slot);
+    this.service.ownerGone(slot);
+    // the streams it held are not fed until it is back
+    for (const [key, holder] of this._streamHolder) {
+      if (holder === slot && this._up.has(key)) this._applySource(key, "down", this.clock.now());
+    }
+    this._backlog.delete(slot);
+  }
+}
