@@ -2,7 +2,7 @@
  * The engine benchmarks' generated contact-center day (bench/engine.ts, bench/v2-kernel.ts): the
  * directory, the statistics opened and the event stream, shared so that both replay exactly the same events.
  */
-import type { StatdConfig, StatTypeDef, TEvent } from "../packages/stat-core/src/definitions.ts";
+import type { EngineConfig, StatTypeDef, TEvent } from "../packages/stat-core/src/definitions.ts";
 import { FIXTURE_STAT_TYPES, fixtureConfig } from "../packages/stat-core/src/engine/testing.ts";
 import type { OpenRequest } from "../packages/stat-core/src/engine/types.ts";
 
@@ -12,18 +12,18 @@ export const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 
 /** The bench directory: `nAgents` agents, each on its own Extension DN and place; agent groups of
  * 100 fed by one queue each; 200 ACD queues in queue groups of 10; one tenant. */
-export function dayConfig(nAgents: number): StatdConfig {
+export function dayConfig(nAgents: number): EngineConfig {
   const base = fixtureConfig();
-  const dns: StatdConfig["directory"]["dns"] = [];
-  const places: StatdConfig["directory"]["places"] = [];
-  const agents: StatdConfig["directory"]["agents"] = [];
+  const dns: EngineConfig["directory"]["dns"] = [];
+  const places: EngineConfig["directory"]["places"] = [];
+  const agents: EngineConfig["directory"]["agents"] = [];
   for (let i = 0; i < nAgents; i++) {
     dns.push({ id: `d${i}`, tenant: "T1", type: "Extension", place: `p${i}` });
     places.push({ id: `p${i}`, tenant: "T1" });
     agents.push({ id: `a${i}`, tenant: "T1", loginIds: [`l${i}`] });
   }
   for (let q = 0; q < QUEUES; q++) dns.push({ id: `q${q}`, tenant: "T1", type: "ACDQueue" });
-  const agentGroups: StatdConfig["directory"]["agentGroups"] = [];
+  const agentGroups: EngineConfig["directory"]["agentGroups"] = [];
   for (let g = 0; g * GROUP_SIZE < nAgents; g++) {
     agentGroups.push({
       id: `g${g}`,
@@ -97,7 +97,7 @@ export const VARIANTS: readonly Partial<OpenRequest>[] = [
 ];
 
 /** The open mix: 10 per agent, 45 per agent group, 75 per queue, 21 on the tenant. */
-export function requests(cfg: StatdConfig): OpenRequest[] {
+export function requests(cfg: EngineConfig): OpenRequest[] {
   const types = new Map<string, StatTypeDef>(FIXTURE_STAT_TYPES.map((s) => [s.name, s]));
   const out: OpenRequest[] = [];
   const note = { notification: { mode: "time" as const, frequency: 10 } };

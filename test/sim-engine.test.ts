@@ -11,21 +11,21 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadStatdConfig } from "@statd/config";
 import { meanWait, resolveConfig, type SimEvent, type SimStats, Simulation, TENANT } from "@statd/sip-sim";
 import {
   Engine,
+  type EngineConfig,
   LocalCluster,
-  loadConfig,
   type OpenRequest,
   ReplayClock,
-  type StatdConfig,
   type StatPartial,
   type TEvent,
   valueOfPartial,
 } from "@statd/stat-core";
 
 const ROOT = join(import.meta.dir, "..");
-const demo: StatdConfig = loadConfig(readFileSync(join(ROOT, "config/demo.toml"), "utf8"));
+const demo: EngineConfig = loadStatdConfig(readFileSync(join(ROOT, "config/demo.toml"), "utf8")).engine;
 
 function toEvent(e: SimEvent): TEvent {
   return { ...e.body, node: e.node, seq: e.seq } as TEvent;
@@ -204,7 +204,7 @@ describe("M/M/c through the engine", () => {
     const startMs = cfg.startEpoch * 1000;
     // a Growing profile that never resets: the average runs over the whole 200 hours (Default
     // resets at midnight, and resets apply in replay without ticks)
-    const config: StatdConfig = {
+    const config: EngineConfig = {
       ...demo,
       timeProfiles: {
         ...demo.timeProfiles,

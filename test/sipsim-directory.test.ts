@@ -5,8 +5,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadStatdConfig } from "@statd/config";
 import { directoryToml } from "../packages/sip-sim/src/directory.ts";
-import { loadConfig } from "../packages/stat-core/src/config/resolve.ts";
 
 type Obj = { id: string } & Record<string, unknown>;
 
@@ -34,16 +34,16 @@ describe("sipsim directory", () => {
       [40, 3],
       [1500, 7],
     ] as const) {
-      const cfg = loadConfig(directoryToml({ agents, queues }));
+      const cfg = loadStatdConfig(directoryToml({ agents, queues })).engine;
       expect(cfg.directory.agents).toHaveLength(agents);
       expect(cfg.directory.dns).toHaveLength(agents + queues);
     }
   });
 
   test("config/demo.toml declares exactly sipsim's directory for 40 agents and 3 queues", () => {
-    const demo = loadConfig(readFileSync(join(import.meta.dir, "../config/demo.toml"), "utf8"));
-    const mine = loadConfig(directoryToml({ agents: 40, queues: 3 }));
-    expect(normalize(demo.directory as never)).toEqual(normalize(mine.directory as never));
+    const demo = loadStatdConfig(readFileSync(join(import.meta.dir, "../config/demo.toml"), "utf8"));
+    const mine = loadStatdConfig(directoryToml({ agents: 40, queues: 3 })).engine;
+    expect(normalize(demo.engine.directory as never)).toEqual(normalize(mine.directory as never));
     expect(demo.sip.nodes.map((n: { id: string }) => n.id)).toEqual(["node1", "node2"]);
   });
 });

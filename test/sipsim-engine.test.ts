@@ -6,17 +6,17 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadStatdConfig } from "@statd/config";
 import { resolveConfig } from "../packages/sip-sim/src/config.ts";
 import { Simulation } from "../packages/sip-sim/src/model.ts";
 import { parseScenario } from "../packages/sip-sim/src/scenario.ts";
-import { loadConfig } from "../packages/stat-core/src/config/resolve.ts";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
 
 const root = join(import.meta.dir, "..");
 
 describe("sipsim → stat-core engine", () => {
   test("a simulated day: every event applied, statistics match the model", () => {
-    const config = loadConfig(readFileSync(join(root, "config/demo.toml"), "utf8"));
+    const config = loadStatdConfig(readFileSync(join(root, "config/demo.toml"), "utf8")).engine;
     const scenario = parseScenario(readFileSync(join(root, "packages/sip-sim/scenarios/day.toml"), "utf8"));
     const cfg = resolveConfig({
       nodes: 2,

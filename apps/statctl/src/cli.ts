@@ -14,8 +14,8 @@
  * ```
  */
 import { readFileSync } from "node:fs";
+import { checkStatdConfig } from "@statd/config";
 import { ShmSegment } from "@statd/shm-bus/bun";
-import { configCheck } from "@statd/stat-core";
 import { Command, CommanderError } from "commander";
 import { formatBus } from "./format.ts";
 
@@ -45,7 +45,7 @@ config
     } catch (e) {
       _fail(1, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const r = configCheck(text);
+    const r = checkStatdConfig(text);
     if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else {
       for (const e of r.errors) process.stdout.write(`${file}: ${e}\n`);

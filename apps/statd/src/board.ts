@@ -12,10 +12,10 @@
  * @module
  */
 import {
+  type EngineConfig,
   type LocalCluster,
   type OpenRequest,
   objectTypeOfDn,
-  type StatdConfig,
   type StatValue,
 } from "@statd/stat-core";
 
@@ -49,7 +49,7 @@ export class Board {
 
   constructor(
     private readonly cluster: LocalCluster,
-    config: StatdConfig,
+    config: EngineConfig,
   ) {
     const open = (r: OpenRequest): number => {
       const o = cluster.open(r);

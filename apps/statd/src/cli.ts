@@ -16,7 +16,8 @@
  * ```
  */
 import { readFileSync } from "node:fs";
-import { ConfigError, loadConfig, type StatdConfig } from "@statd/stat-core";
+import { loadStatdConfig, type StatdFileConfig } from "@statd/config";
+import { ConfigError } from "@statd/stat-core";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import pino from "pino";
 import { ReplayError, replay } from "./replay.ts";
@@ -47,7 +48,7 @@ function _isoTime(v: string): number {
 }
 
 /** Read and validate the config; a config error is one line and exit 1. */
-function _config(path: string): StatdConfig {
+function _config(path: string): StatdFileConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -55,7 +56,7 @@ function _config(path: string): StatdConfig {
     _fail(1, `cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, e);
   }
   try {
-    return loadConfig(text, { onWarning: (w) => process.stderr.write(`statd: warning: ${w}\n`) });
+    return loadStatdConfig(text, { onWarning: (w) => process.stderr.write(`statd: warning: ${w}\n`) });
   } catch (e) {
     if (e instanceof ConfigError) _fail(1, `${path}: ${e.message}`, e);
     throw e;

@@ -12,15 +12,9 @@
  * ```
  * @module
  */
+import type { StatdFileConfig } from "@statd/config";
 import { checkEvent, LineSplitter } from "@statd/sip-client";
-import {
-  LocalCluster,
-  type ObjectType,
-  Pump,
-  type StatdConfig,
-  type StatValue,
-  type TEvent,
-} from "@statd/stat-core";
+import { LocalCluster, type ObjectType, Pump, type StatValue, type TEvent } from "@statd/stat-core";
 
 /** One output row: a statistic of `[[replay.statistics]]` and its value at the end. */
 export interface ReplayRow {
@@ -56,7 +50,7 @@ export interface ReplayCounters {
 
 /** Options of {@link replay}. */
 export interface ReplayOptions {
-  config: StatdConfig;
+  config: StatdFileConfig;
   /** the log as byte chunks (any chunking) */
   chunks: AsyncIterable<Uint8Array>;
   instances?: number;
@@ -85,7 +79,7 @@ export async function replay(opts: ReplayOptions): Promise<{ rows: ReplayRow[]; 
   let handles: number[] = [];
 
   const start = (ms: number): LocalCluster => {
-    const c = new LocalCluster({ config: opts.config, instances: opts.instances ?? 1, startMs: ms });
+    const c = new LocalCluster({ config: opts.config.engine, instances: opts.instances ?? 1, startMs: ms });
     handles = stats.map((s, i) => {
       const o = c.open({ ...s, notification: { mode: "none" } });
       if ("error" in o) throw new ReplayError(`replay.statistics[${i}]: ${o.error.message}`);

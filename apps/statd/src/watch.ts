@@ -11,15 +11,16 @@
  * ```
  * @module
  */
+import type { StatdFileConfig } from "@statd/config";
 import type { ClusterClient } from "@statd/sip-client";
 import { connectCluster } from "@statd/sip-client/bun";
-import { LocalCluster, type StatdConfig, type TEvent } from "@statd/stat-core";
+import { LocalCluster, type TEvent } from "@statd/stat-core";
 import type { Logger } from "pino";
 import { Board } from "./board.ts";
 
 /** Options of {@link startWatch}. */
 export interface WatchOptions {
-  config: StatdConfig;
+  config: StatdFileConfig;
   instances?: number;
   logger?: Logger;
 }
@@ -55,8 +56,8 @@ export function startWatch(opts: WatchOptions): Watch {
     deliver: (_node, _port, ev) => {
       const ms = Math.round(ev.time * 1000);
       if (w.cluster === null) {
-        w.cluster = new LocalCluster({ config, instances: opts.instances ?? 1, startMs: ms });
-        w.board = new Board(w.cluster, config);
+        w.cluster = new LocalCluster({ config: config.engine, instances: opts.instances ?? 1, startMs: ms });
+        w.board = new Board(w.cluster, config.engine);
       }
       const cluster = w.cluster;
       // four streams interleave; snapshot events carry the time their state began (the engine's

@@ -216,49 +216,20 @@ export interface DirectoryDef {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Daemon-level sections (validated here so `config check` covers the whole file)
+// The engine's configuration (the daemon's own sections are `@statd/config`'s)
 
-export interface ClusterDef {
-  name: string;
-  instances: number;
-  dataDir: string;
-  /** default zone of Growing profiles that name none (IANA name; absent = UTC) */
-  timeZone?: string;
-}
-export interface ApiTokenDef {
-  token: string;
-  /** tenant scope; absent = all tenants */
-  tenant?: string;
-}
-export interface ApiDef {
-  listen: string; // "HOST:PORT"
-  tokens: ApiTokenDef[];
-}
-export interface SipNodeDef {
-  id: string;
-  interactionProxy: string; // "HOST:PORT"
-  tController: string; // "HOST:PORT"
-}
-export interface ReplayStatisticDef {
-  object: { type: ObjectType; id: string; tenant?: string };
-  statType: string;
-  timeProfile?: string;
-  timeRange?: string;
-  timeRange2?: string;
-  filter?: string;
-}
-
-/** The whole validated configuration. */
-export interface StatdConfig {
-  cluster: ClusterDef;
-  api: ApiDef;
-  sip: { nodes: SipNodeDef[] };
+/** The validated configuration the engine runs on: its object model and definitions. */
+export interface EngineConfig {
   directory: DirectoryDef;
   statTypes: Record<string, StatTypeDef>;
   timeProfiles: Record<string, TimeProfileDef>;
   timeRanges: Record<string, TimeRangeDef>;
   filters: Record<string, FilterDef>;
-  replay: { statistics: ReplayStatisticDef[] };
+  /**
+   * default zone of Growing profiles that name none (IANA name; absent = UTC); already applied
+   * to `timeProfiles`, kept to say what the file set (`[cluster].timeZone` in a daemon file)
+   */
+  timeZone?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import type { Bus, MemberInfo } from "@statd/shm-bus";
 import {
   type Category,
   type CrossMessage,
+  type EngineConfig,
   eventKey,
   type OpenRequest,
   ownerOf,
@@ -30,7 +31,6 @@ import {
   type PartitionFactory,
   Pump,
   SourceClock,
-  type StatdConfig,
   type StatPartial,
   type TEvent,
   TimeGate,
@@ -53,7 +53,7 @@ export interface InstanceLogger {
 export interface InstanceOptions {
   bus: Bus;
   /** the engine's configuration */
-  config: StatdConfig;
+  config: EngineConfig;
   /** cluster name (for `/v1/cluster`) */
   name: string;
   nodes: readonly NodeDef[];
@@ -190,7 +190,7 @@ export class Instance {
     return this._o.name;
   }
 
-  get config(): StatdConfig {
+  get config(): EngineConfig {
     return this._o.config;
   }
 

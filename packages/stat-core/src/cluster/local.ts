@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import type { StatdConfig, StatValue, TEvent } from "../definitions.ts";
+import type { EngineConfig, StatValue, TEvent } from "../definitions.ts";
 import { type Clock, ReplayClock } from "../engine/clock.ts";
 import { Engine } from "../engine/engine.ts";
 import { mergeAll, type StatPartial, valueOfPartial } from "../engine/partial.ts";
@@ -24,7 +24,7 @@ import { isSampled, MergedSampler } from "./sampler.ts";
 
 /** Options of {@link LocalCluster}. */
 export interface LocalClusterOptions {
-  config: StatdConfig;
+  config: EngineConfig;
   /** number of partitions (1..16) */
   instances: number;
   /** start of time (epoch ms); default: the first event's time is observed */

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import type { StatdConfig, TEvent } from "../definitions.ts";
+import type { EngineConfig, TEvent } from "../definitions.ts";
 import type { Clock } from "../engine/clock.ts";
 import type { StatPartial } from "../engine/partial.ts";
 import type { CrossMessage, EngineError, IngestResult, Opened, OpenRequest } from "../engine/types.ts";
@@ -52,7 +52,7 @@ export interface Partition {
 
 /** Options a partition is built with. */
 export interface PartitionOptions {
-  config: StatdConfig;
+  config: EngineConfig;
   clock: Clock;
   startMs: number;
   /** ownership predicate over keys `dn:ID`, `agent:ID`, `place:ID` (absent: owns everything) */

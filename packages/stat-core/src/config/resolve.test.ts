@@ -1,21 +1,33 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { DEFAULT_TOML } from "./default_toml.ts";
-import { ConfigError } from "./errors.ts";
-import { analyzeConfig, configCheck, loadConfig, parseConfig } from "./resolve.ts";
+import { ConfigError, formatIssue } from "./errors.ts";
+import { loadEngineConfig, resolveEngineConfig } from "./resolve.ts";
 
 const readRepoFile = async (rel: string) =>
   (await fetch(new URL(`../../../../${rel}`, import.meta.url))).text();
 
-/** The error lines of a config that must fail. */
+/** The error lines of an engine config that must fail. */
 function errors(toml: string): string[] {
-  const r = configCheck(toml);
-  expect(r.ok).toBe(false);
-  for (const e of r.errors) {
+  let lines: string[] = [];
+  try {
+    loadEngineConfig(toml);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    lines = (e as ConfigError).lines;
+  }
+  expect(lines.length).toBeGreaterThan(0);
+  for (const e of lines) {
     expect(e.startsWith("config: ")).toBe(true);
     expect(e).not.toContain("\n");
   }
-  return r.errors;
+  return lines;
+}
+/** The warning lines of an engine config that loads. */
+function warnings(toml: string): string[] {
+  const w: string[] = [];
+  loadEngineConfig(toml, { onWarning: (l) => w.push(l) });
+  return w;
 }
 const DIR = `
 [directory]
@@ -25,12 +37,19 @@ dns = [{ id = "7001", type = "Extension", place = "p1" }, { id = "8001", type = 
 agents = [{ id = "a1" }]
 `;
 
-describe("loadConfig: defaults", () => {
+describe("loadEngineConfig: defaults", () => {
   test("an empty file gives the documented defaults", () => {
-    const c = loadConfig("");
-    expect(c.cluster).toEqual({ name: "statd", instances: 1, dataDir: "./data" });
-    expect(c.api).toEqual({ listen: "127.0.0.1:7070", tokens: [] });
-    expect(c.sip.nodes).toEqual([]);
+    const c = loadEngineConfig("");
+    expect(c.timeZone).toBeUndefined();
+    expect(c.directory).toEqual({
+      tenants: [],
+      dns: [],
+      places: [],
+      agents: [],
+      agentGroups: [],
+      placeGroups: [],
+      queueGroups: [],
+    });
     expect(c.timeProfiles.Default).toEqual({
       name: "Default",
       type: "Growing",
@@ -54,7 +73,7 @@ describe("loadConfig: defaults", () => {
     });
   });
   test("the shipped default stat types of domain.md §3.5 are all there", () => {
-    const c = loadConfig("");
+    const c = loadEngineConfig("");
     for (const n of [
       "CurrentAgentState",
       "CurrNumberWaitingCalls",
@@ -90,16 +109,16 @@ describe("loadConfig: defaults", () => {
       expect(Object.hasOwn(c.timeRanges, r)).toBe(true);
   });
   test("the defaults produce no warnings", () => {
-    expect(configCheck("").warnings).toEqual([]);
+    expect(warnings("")).toEqual([]);
   });
   test("the embedded default text equals packages/stat-core/config/default.toml (run config/embed.ts)", async () => {
     expect(DEFAULT_TOML).toBe(await readRepoFile("packages/stat-core/config/default.toml"));
   });
-  test("[cluster].timeZone applies to Growing profiles without a zone; a profile's own zone wins", () => {
-    const c = loadConfig(
-      '[cluster]\ntimeZone = "Europe/Paris"\n[timeProfiles.Tokyo]\ntype = "Growing"\ntimeZone = "Asia/Tokyo"\n',
+  test("timeZone applies to Growing profiles without a zone; a profile's own zone wins", () => {
+    const c = loadEngineConfig(
+      'timeZone = "Europe/Paris"\n[timeProfiles.Tokyo]\ntype = "Growing"\ntimeZone = "Asia/Tokyo"\n',
     );
-    expect(c.cluster.timeZone).toBe("Europe/Paris");
+    expect(c.timeZone).toBe("Europe/Paris");
     expect(c.timeProfiles.Default).toMatchObject({ timeZone: "Europe/Paris" });
     expect(c.timeProfiles.FifteenMin).toMatchObject({
       timeZone: "Europe/Paris",
@@ -111,7 +130,7 @@ describe("loadConfig: defaults", () => {
     });
   });
   test("a file's tables replace defaults of the same name and add new ones", () => {
-    const c = loadConfig(`
+    const c = loadEngineConfig(`
 [timeProfiles.Default]
 type = "Growing"
 resets = "06:00,18:00"
@@ -142,13 +161,13 @@ Gold = 'userData.Segment = "Gold"'
     expect(c.filters.Gold).toEqual({ name: "Gold", expression: 'userData.Segment = "Gold"' });
   });
   test("defaults: false keeps only the built-in Default profile and range", () => {
-    const c = loadConfig("", { defaults: false });
+    const c = loadEngineConfig("", { defaults: false });
     expect(Object.keys(c.statTypes)).toEqual([]);
     expect(Object.keys(c.timeProfiles)).toEqual(["Default"]);
     expect(Object.keys(c.timeRanges)).toEqual(["Default"]);
   });
   test("records have no prototype: request names like constructor/__proto__ find nothing", () => {
-    const c = loadConfig("");
+    const c = loadEngineConfig("");
     expect(c.statTypes.constructor).toBeUndefined();
     expect(c.timeProfiles.toString).toBeUndefined();
     expect(Object.getPrototypeOf(c.filters)).toBeNull();
@@ -158,121 +177,23 @@ Gold = 'userData.Segment = "Gold"'
     expect(errors('[statTypes.constructor]\nobjects = "Queue"\n')).toEqual([
       'config: statTypes.constructor: "constructor" is a reserved name',
     ]);
-    expect(errors("[cluster]\nprototype = 1\n")[0]).toBe(
-      'config: cluster.prototype: "prototype" is a reserved name',
+    expect(errors("[directory]\nprototype = 1\n")[0]).toBe(
+      'config: directory.prototype: "prototype" is a reserved name',
     );
-  });
-  test("parseConfig takes objects (JSON)", () => {
-    expect(parseConfig({ cluster: { name: "x", instances: 3 } }).cluster).toEqual({
-      name: "x",
-      instances: 3,
-      dataDir: "./data",
-    });
-    expect(() => parseConfig({ cluster: { instances: 0 } })).toThrow(
-      "config: cluster.instances: must be at least 1, got 0",
-    );
-  });
-});
-
-describe("demo config", () => {
-  test("config/demo.toml matches the simulator's naming", async () => {
-    const c = loadConfig(await readRepoFile("config/demo.toml"));
-    expect(c.cluster).toMatchObject({ name: "demo", instances: 2 });
-    expect(c.api.listen).toBe("127.0.0.1:7070");
-    expect(c.sip.nodes).toEqual([
-      { id: "node1", interactionProxy: "127.0.0.1:9100", tController: "127.0.0.1:9101" },
-      { id: "node2", interactionProxy: "127.0.0.1:9102", tController: "127.0.0.1:9103" },
-    ]);
-    const d = c.directory;
-    expect(d.tenants.map((t) => t.id)).toEqual(["demo"]);
-    expect(d.agents.length).toBe(40);
-    for (let n = 1; n <= 40; n++) {
-      const id = `agent${String(n).padStart(3, "0")}`;
-      expect(d.agents[n - 1]).toEqual({ id, tenant: "demo", loginIds: [id] });
-      expect(d.dns).toContainEqual({
-        id: String(7000 + n),
-        tenant: "demo",
-        type: "Extension",
-        place: `place${7000 + n}`,
-      });
-      expect(d.places).toContainEqual({ id: `place${7000 + n}`, tenant: "demo" });
-      const g = d.agentGroups.find((x) => x.id === `group${((n - 1) % 3) + 1}`)!;
-      expect(g.agents).toContain(id);
-    }
-    expect(d.dns.filter((x) => x.type === "ACDQueue").map((x) => x.id)).toEqual(["8001", "8002", "8003"]);
-    expect(d.agentGroups.map((g) => [g.id, g.originationDns])).toEqual([
-      ["group1", ["8001"]],
-      ["group2", ["8002"]],
-      ["group3", ["8003"]],
-    ]);
-    expect(d.agentGroups.map((g) => g.agents.length)).toEqual([14, 13, 13]);
-    expect(d.queueGroups).toEqual([{ id: "allQueues", tenant: "demo", dns: ["8001", "8002", "8003"] }]);
-    expect(d.placeGroups.map((g) => [g.id, g.places.length])).toEqual([["allPlaces", 40]]);
-    expect(c.replay.statistics.length).toBeGreaterThan(0);
-    expect(configCheck(await readRepoFile("config/demo.toml")).warnings).toEqual([]);
-  });
-});
-
-describe("example configs", () => {
-  test("config/example.toml loads without warnings", async () => {
-    const r = configCheck(await readRepoFile("config/example.toml"));
-    expect(r.errors).toEqual([]);
-    expect(r.warnings).toEqual([]);
-    expect(r.summary).toMatchObject({ tenants: 2, agents: 202, sipNodes: 2, replayStatistics: 3 });
-    const c = loadConfig(await readRepoFile("config/example.toml"));
-    expect(c.timeProfiles.Shift).toMatchObject({
-      timeZone: "Europe/Paris",
-      resets: { kind: "times", minutes: [360, 840, 1320] },
-    });
-    expect(c.directory.agentGroups.find((g) => g.id === "Care1")).toMatchObject({
-      originationDns: ["29001"],
-    });
-    expect(c.directory.agentGroups.find((g) => g.id === "CareAll")!.agents.length).toBe(200);
-  });
-  test("config/large.toml: 100k agents in 100 groups", async () => {
-    const c = loadConfig(await readRepoFile("config/large.toml"));
-    expect(c.directory.agents.length).toBe(100_000);
-    expect(c.directory.dns.length).toBe(100_100);
-    expect(c.directory.agents[41]).toEqual({ id: "agent000042", tenant: "demo", loginIds: ["agent000042"] });
-    expect(c.directory.dns.find((d) => d.id === "7000042")).toEqual({
-      id: "7000042",
-      tenant: "demo",
-      type: "Extension",
-      place: "place7000042",
-    });
-    expect(c.directory.agentGroups.length).toBe(100);
   });
 });
 
 describe("errors: one line naming the key", () => {
   const cases: [string, string][] = [
+    ["[directry]\n", 'config: directry: unknown key "directry" (did you mean "directory"?)'],
+    [
+      'timeZone = "Europe/Pariss"\n',
+      'config: timeZone: unknown time zone "Europe/Pariss" (did you mean "Europe/Paris"?)',
+    ],
+    ["directory = 5\n", "config: directory: expected a table, got number 5"],
     [
       '[statTypes.Foo]\nobjects = ["Queue"]\ncategory = "CurrentNumbr"\nmainMask = "CallWait"\n',
       'config: statTypes.Foo.category: unknown category "CurrentNumbr" (did you mean "CurrentNumber"?)',
-    ],
-    ["[clustr]\n", 'config: clustr: unknown key "clustr" (did you mean "cluster"?)'],
-    [
-      "[cluster]\ninstancs = 2\n",
-      'config: cluster.instancs: unknown key "instancs" (did you mean "instances"?)',
-    ],
-    ['[cluster]\ninstances = "two"\n', 'config: cluster.instances: expected an integer, got string "two"'],
-    ["[cluster]\ninstances = 1.5\n", "config: cluster.instances: expected an integer, got 1.5"],
-    ["[cluster]\ninstances = 65\n", "config: cluster.instances: must be at most 64, got 65"],
-    ['[cluster]\nname = "a b"\n', "config: cluster.name: must match [A-Za-z0-9._-]{1,64}"],
-    ["cluster = 5\n", "config: cluster: expected a table, got number 5"],
-    [
-      '[cluster]\ntimeZone = "Europe/Pariss"\n',
-      'config: cluster.timeZone: unknown time zone "Europe/Pariss" (did you mean "Europe/Paris"?)',
-    ],
-    ['[api]\nlisten = "localhost"\n', 'config: api.listen: expected HOST:PORT, got "localhost"'],
-    ['[api]\nlisten = "127.0.0.1:99999"\n', "config: api.listen: port must be 0-65535, got 99999"],
-    [
-      '[[sip.nodes]]\nid = "a"\ninteractionProxy = "h:1"\ntController = "h:1"\n',
-      'config: sip.nodes[0].tController: address "h:1" is already used by node "a" interactionProxy',
-    ],
-    [
-      '[[sip.nodes]]\nid = "a"\ninteractionProxy = "h:1"\n',
-      'config: sip.nodes[0].tController: missing required key "tController"',
     ],
     [
       `${DIR}[[directory.agentGroups]]\nid = "G"\nagents = ["a1", "a2"]\n`,
@@ -419,36 +340,8 @@ describe("errors: one line naming the key", () => {
       "[filters]\nBad = 'anii = \"1\"'\n",
       'config: filters.Bad: at 1: unknown attribute "anii" (did you mean "ani"?)',
     ],
-    [
-      `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8001" }\nstatType = "CurrNumberWaitingCall"\n`,
-      'config: replay.statistics[0].statType: unknown stat type "CurrNumberWaitingCall" (did you mean "CurrNumberWaitingCalls"?)',
-    ],
-    [
-      `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8001" }\nstatType = "TotalTalkTime"\n`,
-      'config: replay.statistics[0].statType: stat type "TotalTalkTime" does not apply to Queue (its objects: Agent, Place, GroupAgents, GroupPlaces)',
-    ],
-    [
-      `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8002" }\nstatType = "CurrNumberWaitingCalls"\n`,
-      'config: replay.statistics[0].object.id: no Queue "8002" in the directory (did you mean "8001"?)',
-    ],
-    [
-      `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8001" }\nstatType = "CurrNumberWaitingCalls"\ntimeProfile = "Hourr"\n`,
-      'config: replay.statistics[0].timeProfile: unknown time profile "Hourr" (did you mean "Hour"?)',
-    ],
-    [
-      `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8001" }\nstatType = "ServiceFactor"\ntimeRange2 = "Short"\n`,
-      'config: replay.statistics[0].timeRange2: unknown time range "Short"',
-    ],
-    [
-      `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8001" }\nstatType = "CurrNumberWaitingCalls"\nfilter = "Spanish"\n`,
-      'config: replay.statistics[0].filter: unknown filter "Spanish"',
-    ],
-    [
-      `${DIR}[api]\ntokens = [{ token = "0123456789abcdef", tenant = "demoo" }]\n`,
-      'config: api.tokens[0].tenant: unknown tenant "demoo" (did you mean "demo"?)',
-    ],
     ["a = 1\nb = [1,\nc = 2\n", "config: TOML syntax error at line 3, column 1: invalid value"],
-    ["[cluster]\n[cluster]\n", "config: TOML syntax error at line 2"],
+    ["[directory]\n[directory]\n", "config: TOML syntax error at line 2"],
   ];
   for (const [toml, line] of cases)
     test(line.slice(0, 90), () => {
@@ -460,50 +353,52 @@ describe("errors: one line naming the key", () => {
   test("ConfigError carries every issue; its message is the first line plus a count", () => {
     let err: ConfigError | undefined;
     try {
-      loadConfig('[cluster]\ninstances = 0\nname = ""\n[api]\nlisten = 5\n');
+      loadEngineConfig('timeZone = "Nowhere"\n[timeRanges.A]\nlo = 5\nhi = 1\n[filters]\nF = "("\n');
     } catch (e) {
       err = e as ConfigError;
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect(err!.issues.length).toBe(3);
     expect(err!.message).toBe(`${err!.lines[0]} (and 2 more issues)`);
-    expect(err!.lines).toContain("config: cluster.instances: must be at least 1, got 0");
+    expect(err!.lines).toContain(
+      "config: timeRanges.A: lo (5) must be less than hi (1): the range is [lo, hi)",
+    );
   });
-  test("warnings: unused relMask, wrong-family mask names, short tokens", () => {
+  test("warnings: unused relMask, wrong-family mask names", () => {
     const w: string[] = [];
-    loadConfig(
-      '[api]\ntokens = [{ token = "abc" }]\n[statTypes.X]\nobjects = ["Queue"]\ncategory = "CurrentNumber"\nmainMask = "CallWait"\nrelMask = "CallEntered"\n[statTypes.Y]\nobjects = ["Agent"]\ncategory = "TotalTime"\nsubject = "AgentStatus"\nmainMask = "CallEntered"\n',
+    loadEngineConfig(
+      '[statTypes.X]\nobjects = ["Queue"]\ncategory = "CurrentNumber"\nmainMask = "CallWait"\nrelMask = "CallEntered"\n[statTypes.Y]\nobjects = ["Agent"]\ncategory = "TotalTime"\nsubject = "AgentStatus"\nmainMask = "CallEntered"\n',
       { onWarning: (l) => w.push(l) },
     );
     expect(w).toEqual([
-      "config: api.tokens[0].token: token shorter than 12 characters is easy to guess",
       "config: statTypes.X.relMask: ignored: category CurrentNumber uses no relative mask",
       'config: statTypes.Y.mainMask: "CallEntered" is an action, not a status: a status subject never sees it',
     ]);
   });
   test("warnings: action names the objects' DN class never produces", () => {
-    const w = configCheck(
+    const w = warnings(
       '[statTypes.X]\nobjects = ["Agent"]\ncategory = "CurrentNumber"\nmainMask = "CallWait"\n[statTypes.Y]\nobjects = ["Queue", "Tenant"]\ncategory = "TotalNumber"\nmainMask = "CallInbound, CallAnswered"\n',
-    ).warnings;
+    );
     expect(w).toEqual([
       'config: statTypes.X.mainMask: "CallWait" is a mediation-DN action; agent-side objects (Agent) never see it',
       'config: statTypes.Y.mainMask: "CallInbound" is a regular-DN action; queue objects (Queue) never see it',
     ]);
   });
   test("a systematic mistake in a huge directory yields a bounded error list", () => {
-    const r = configCheck(
-      '[directory]\ntenants = [{ id = "a" }]\n[[directory.agentGroups]]\nid = "G"\nagents = [' +
-        Array.from({ length: 5000 }, (_, i) => `"x${i}"`).join(",") +
-        "]\n",
-    );
+    const r = resolveEngineConfig({
+      directory: {
+        tenants: [{ id: "a" }],
+        agentGroups: [{ id: "G", agents: Array.from({ length: 5000 }, (_, i) => `x${i}`) }],
+      },
+    });
     expect(r.errors.length).toBe(201);
-    expect(r.errors.at(-1)).toBe("config: 4800 more error(s) not shown");
+    expect(formatIssue(r.errors.at(-1)!)).toBe("config: 4800 more error(s) not shown");
   });
 });
 
 describe("generate", () => {
   test("100k agents with DNs, places and 50 groups", () => {
-    const c = loadConfig(`
+    const c = loadEngineConfig(`
 [directory]
 tenants = [{ id = "big" }]
 [[directory.generate]]
@@ -527,7 +422,7 @@ group = "G{n%50}"
     expect(c.directory.agentGroups.find((g) => g.id === "G0")!.agents.length).toBe(2000);
   });
   test("loginId, name, dnType, queue DNs, place kinds", () => {
-    const c = loadConfig(`
+    const c = loadEngineConfig(`
 [directory]
 tenants = [{ id = "t" }]
 [[directory.generate]]
@@ -574,13 +469,17 @@ placeGroup = "desks"
 
 describe("hostile input", () => {
   test("non-string text, garbage, deep nesting: errors, never throws", () => {
-    expect(configCheck(42 as unknown as string).errors).toEqual(["config: expected TOML text, got number"]);
+    expect(errors(42 as unknown as string)).toEqual(["config: expected TOML text, got number"]);
     expect(errors(`a = ${"[".repeat(50_000)}${"]".repeat(50_000)}`)[0]).toContain("TOML syntax error");
     expect(errors(`a = ${"{b=".repeat(5000)}1${"}".repeat(5000)}`)[0]).toContain("TOML syntax error");
     fc.assert(
       fc.property(fc.string({ maxLength: 300, unit: "binary" }), (s) => {
-        const r = configCheck(s);
-        for (const e of r.errors) expect(e).not.toContain("\n");
+        try {
+          loadEngineConfig(s);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          for (const l of (e as ConfigError).lines) expect(l).not.toContain("\n");
+        }
       }),
       { numRuns: 300 },
     );
@@ -594,16 +493,13 @@ describe("hostile input", () => {
       fc.constant(null),
     );
     const keys = fc.constantFrom(
-      "cluster",
-      "api",
-      "sip",
+      "timeZone",
       "directory",
       "statTypes",
       "timeProfiles",
       "timeRanges",
       "filters",
-      "replay",
-      "nodes",
+      "places",
       "tenants",
       "dns",
       "agents",
@@ -627,7 +523,7 @@ describe("hostile input", () => {
     })).t;
     fc.assert(
       fc.property(tree, (obj) => {
-        const r = analyzeConfig(obj);
+        const r = resolveEngineConfig(obj as Record<string, unknown>);
         if (r.config === null) {
           expect(r.errors.length).toBeGreaterThan(0);
           for (const e of r.errors) expect(`${e.path}: ${e.message}`).not.toContain("\n");
@@ -636,18 +532,18 @@ describe("hostile input", () => {
       { numRuns: 500 },
     );
   });
-  test("deeply nested JSON objects (parseConfig) do not recurse", () => {
+  test("deeply nested JSON objects do not recurse", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 100_000; i++) deep = { a: [deep] };
-    const r = analyzeConfig({ cluster: { name: deep }, zzz: deep });
+    const r = resolveEngineConfig({ timeZone: deep, zzz: deep });
     expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
-      "cluster.name: expected a string, got a table",
-      'zzz: unknown key "zzz" (known keys: cluster, api, sip, directory, statTypes, timeProfiles, timeRanges, filters, replay)',
+      "timeZone: expected a string, got a table",
+      'zzz: unknown key "zzz" (known keys: timeZone, directory, statTypes, timeProfiles, timeRanges, filters)',
     ]);
   });
   test("huge strings are refused by key", () => {
-    expect(errors(`[cluster]\ndataDir = "${"x".repeat(5000)}"\n`)[0]).toBe(
-      "config: cluster.dataDir: longer than 4096 characters",
+    expect(errors(`[statTypes.X]\nobjects = "Queue"\ncategory = "${"x".repeat(5000)}"\n`)[0]).toBe(
+      "config: statTypes.X.category: longer than 64 characters",
     );
     expect(errors(`[filters]\nF = "${"(".repeat(5000)}"\n`)[0]).toBe(
       "config: filters.F: filter longer than 4096 bytes",

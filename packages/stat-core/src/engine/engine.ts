@@ -19,8 +19,8 @@ import type {
   AgentDef,
   Category,
   DnDef,
+  EngineConfig,
   StatDefinition,
-  StatdConfig,
   StatTypeDef,
   StatValue,
   TEvent,
@@ -63,7 +63,7 @@ import type {
 
 /** Options of {@link Engine}. */
 export interface EngineOptions {
-  config: StatdConfig;
+  config: EngineConfig;
   /** default: a {@link ReplayClock} driven by event times, starting at `startMs` */
   clock?: Clock;
   /** ownership predicate over keys `dn:ID`, `agent:ID`, `place:ID`; default: everything */
@@ -389,7 +389,7 @@ function _attrsOf(ev: TEvent): Attrs {
 
 /** The engine (one partition). */
 export class Engine {
-  readonly config: StatdConfig;
+  readonly config: EngineConfig;
   readonly clock: Clock;
   readonly dir: Directory;
   private readonly _owns: (key: string) => boolean;

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import type { Mask, StatdConfig, StatTypeDef, StatValue, TEvent } from "../definitions.ts";
+import type { EngineConfig, Mask, StatTypeDef, StatValue, TEvent } from "../definitions.ts";
 import { parseMask } from "../mask.ts";
 import { Engine, type EngineOptions } from "./engine.ts";
 import type { OpenRequest } from "./types.ts";
@@ -135,11 +135,8 @@ export const FIXTURE_STAT_TYPES: StatTypeDef[] = [
 ];
 
 /** A small directory: tenant T1, three extensions on three places, two queues, a routing point. */
-export function fixtureConfig(): StatdConfig {
+export function fixtureConfig(): EngineConfig {
   return {
-    cluster: { name: "test", instances: 1, dataDir: "/tmp" },
-    api: { listen: "127.0.0.1:0", tokens: [] },
-    sip: { nodes: [] },
     directory: {
       tenants: [{ id: "T1" }],
       dns: [
@@ -190,7 +187,6 @@ export function fixtureConfig(): StatdConfig {
       Gold: { name: "Gold", expression: 'PairExists("Segment", "Gold")' },
       Inbound: { name: "Inbound", expression: 'callType = "Inbound"' },
     },
-    replay: { statistics: [] },
   };
 }
 
