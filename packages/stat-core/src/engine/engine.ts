@@ -113,6 +113,11 @@ interface DnState {
   /** place status owner: 0 not resolved yet, 1 this partition (`placeComp`, null if unknown), 2 another */
   placeMode: number;
   placeComp: Composite | null;
+  /**
+   * whether the place was last told that an agent is logged in on this DN: a login or logout
+   * that leaves the DN status as it is (a call goes on) must still reach the place
+   */
+  placeLi: boolean;
 }
 
 /**
@@ -504,6 +509,7 @@ export class Engine {
       agentComp: null,
       placeMode: 0,
       placeComp: null,
+      placeLi: false,
     };
     s.path = this.dir.dnPath(def, null);
     this._dns.set(dnId, s);
@@ -1258,7 +1264,12 @@ export class Engine {
     const st = this._dnStatus(dn);
     const attrs = this._statusAttrs;
     if (st === dn.status && !force) {
-      if (!dn.statusEp || dn.statusEp.attrs === attrs) return;
+      // (the place also needs to hear of a login state change that leaves the status alone)
+      if (!dn.statusEp || dn.statusEp.attrs === attrs) {
+        if (dn.placeLi === (dn.agent !== null) || !dn.def.place) return;
+        this._sendPlaceDn(dn, st, t, attrs);
+        return;
+      }
       // same status, new defining data (reason change, attached data): filters re-evaluate
       this._reattr(dn.statusEp, attrs ?? {}, t);
     }
@@ -1464,6 +1475,7 @@ export class Engine {
 
   private _sendPlaceDn(dn: DnState, status: number, t: number, attrs: Attrs | null): void {
     const place = dn.def.place!;
+    dn.placeLi = dn.agent !== null;
     if (dn.placeMode === 0) {
       if (this.owns(_key("place:", place))) {
         dn.placeMode = 1;
