@@ -392,7 +392,9 @@ describe("flow: link loss and validity", () => {
     f.ev(5, "EventQueued", { thisDN: "8001", connId: "c2", node: "n2" });
     f.eng.drainNotifications();
     f.ev(10, "EventLinkDisconnected", { node: "n1" });
-    expect(f.eng.peek(ids.waiting)).toMatchObject({ value: 0, valid: false });
+    // the state is kept (a resumed session continues it), the values are invalid; the agent's
+    // status is NotMonitored while its DN is
+    expect(f.eng.peek(ids.waiting)).toMatchObject({ value: 1, valid: false });
     expect(f.eng.peek(ids.ready)).toMatchObject({ value: 0, valid: false });
     expect(f.eng.peek(ids.other)).toMatchObject({ value: 1, valid: true });
     expect(f.eng.objectStatus("RegDN", "1001")?.status).toBe("NotMonitored");
@@ -404,10 +406,13 @@ describe("flow: link loss and validity", () => {
         .sort(),
     ).toEqual([ids.waiting, ids.ready]);
     f.ev(20, "EventLinkConnected", { node: "n1" });
-    expect(f.eng.peek(ids.waiting)?.valid).toBe(true);
-    expect(f.eng.objectStatus("Agent", "a1")?.status).toBe("LoggedOut");
-    f.ev(20, "EventAgentLogin", { thisDN: "1001", agentId: "l1", node: "n1", snapshot: true });
-    expect(f.eng.objectStatus("Agent", "a1")?.status).toBe("LoggedIn");
+    // a resumed session: the agent is still logged in and ready, the call still waits
+    expect(f.eng.peek(ids.waiting)).toMatchObject({ value: 1, valid: true });
+    expect(f.eng.objectStatus("Agent", "a1")?.status).toBe("WaitForNextCall");
+    expect(f.eng.peek(ids.ready)).toMatchObject({ value: 1, valid: true });
+    // and its events go on from there (one missed during the outage, replayed at its own time)
+    f.ev(15, "EventAbandoned", { thisDN: "8000", connId: "c1", node: "n1" });
+    expect(f.eng.peek(ids.waiting)?.value).toBe(0);
   });
 });
 

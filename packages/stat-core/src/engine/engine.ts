@@ -93,14 +93,15 @@ interface DnState {
   /** nodes that fed this DN, and the node of its agent state */
   nodes: Set<string>;
   stateNode: string | null;
-  down: number;
+  /** what keeps it NotMonitored: the nodes whose link is down, "" for the DN itself (out of service) */
+  downBy: Set<string>;
   nonIxn: SmallMap<number, Episode>;
   legs: SmallMap<string, Leg>;
   /**
    * calls distributed from this mediation DN whose answer (or abandon while ringing) is still to
    * be reflected here: when they entered, when last seen, and the call's attributes at the queue
    */
-  pending: Map<string, { enter: number; last: number; attrs: Attrs }>;
+  pending: Map<string, { enter: number; last: number; attrs: Attrs; node: string | null }>;
   status: number;
   statusEp: Episode | null;
   /** objects its episodes propagate to */
@@ -113,6 +114,11 @@ interface DnState {
   /** place status owner: 0 not resolved yet, 1 this partition (`placeComp`, null if unknown), 2 another */
   placeMode: number;
   placeComp: Composite | null;
+  /**
+   * whether the place was last told that an agent is logged in on this DN: a login or logout
+   * that leaves the DN status as it is (a call goes on) must still reach the place
+   */
+  placeLi: boolean;
 }
 
 /**
@@ -133,6 +139,8 @@ class _LocalMsg {
   action = "";
   connId = "";
   d: number | null = null;
+  /** the history floor it was sent under (see Engine._h) */
+  h = Number.NEGATIVE_INFINITY;
 }
 const _M_AGENT = 1;
 const _M_PLACE = 2;
@@ -436,6 +444,16 @@ export class Engine {
   private readonly _pool: _LocalMsg[] = [];
   private _nPool = 0;
   private _notes: Notification[] = [];
+  /** when each node's link was lost (until it is valid again) */
+  private readonly _downAt = new Map<string, number>();
+  /** per node, the instant of its last stream reset: its snapshot is credited to history from there */
+  private readonly _floor = new Map<string, number>();
+  /**
+   * the history floor of what is being applied (a snapshot event after a reset of its node, or a
+   * message it sent): episodes starting before it enter historical statistics at the floor,
+   * instants before it are not counted; -∞ otherwise
+   */
+  private _h = Number.NEGATIVE_INFINITY;
   private _delivering = false;
   /** second result of {@link _dnStatus} */
   private _statusAttrs: Attrs | null = null;
@@ -492,7 +510,7 @@ export class Engine {
       lastQueue: null,
       nodes: new Set(),
       stateNode: null,
-      down: 0,
+      downBy: new Set(),
       nonIxn: new SmallMap(),
       legs: new SmallMap(),
       pending: new Map(),
@@ -504,6 +522,7 @@ export class Engine {
       agentComp: null,
       placeMode: 0,
       placeComp: null,
+      placeLi: false,
     };
     s.path = this.dir.dnPath(def, null);
     this._dns.set(dnId, s);
@@ -570,6 +589,8 @@ export class Engine {
     // no open statistic counts this action: nothing to enter (a later open attaches the episode)
     const key = kind * 1024 + a;
     if (this._keyN[key] === 0) return ep;
+    // a snapshot after a reset: historical statistics count the episode from the floor on
+    const h = Math.max(this._h, t);
     const input = attrs ?? _NO_ATTRS;
     // statistics sharing a filter share its function: evaluate it once per episode
     let lastF: ((i: object) => boolean) | null = null;
@@ -587,14 +608,15 @@ export class Engine {
         const st = stats[pos[j]];
         const sp = st.spec;
         const m = sp.mM[a] | (sp.mR?.[a] ? 2 : 0);
-        if (st.bareOk(m)) {
+        const floored = h !== t && sp.hist;
+        if (!floored && st.bareOk(m)) {
           if (es === null) es = [st];
           else es.push(st);
           st.enterBare(t);
           this._touch(st);
           continue;
         }
-        const e: Entry = { st, s: t, m, on: false };
+        const e: Entry = { st, s: floored ? h : t, m, on: false };
         if (es === null) es = [e];
         else es.push(e);
         const f = sp.filter;
@@ -619,6 +641,7 @@ export class Engine {
     if (sp.kind !== kind || st.closed) return;
     const m = sp.mM[ep.a] | (sp.mR?.[ep.a] ? 2 : 0);
     if (m === 0) return;
+    if (sp.hist && this._h > s) s = this._h;
     if (s === ep.s && st.bareOk(m)) {
       if (ep.entries === _NO_ENTRIES) ep.entries = [st];
       else ep.entries.push(st);
@@ -676,6 +699,8 @@ export class Engine {
 
   private _instant(a: number, t: number, d: number, attrs: Attrs | null, path: ObjNode[]): void {
     this._nActions++;
+    // described by a snapshot as before the node's reset: not seen live, not counted
+    if (t < this._h) return;
     // key SRC.DNAction * 1024 + a
     if (this._keyN[a] === 0) return;
     const input = attrs ?? _NO_ATTRS;
@@ -819,6 +844,7 @@ export class Engine {
     this._counters.eventsIn++;
     const r = this._ingest(ev);
     this._flushLocal();
+    this._h = Number.NEGATIVE_INFINITY;
     if (r === null) {
       this._counters.eventsApplied++;
       return { ok: true };
@@ -839,6 +865,10 @@ export class Engine {
     // a time stamp ahead of the clock (a live clock behind the switch's) is taken as now, so no
     // episode starts after the clock that evaluates it (replay: the clock is the latest stamp)
     const t = Math.min(src, now);
+    if (ev.snapshot === true && this._floor.size > 0 && typeof ev.node === "string") {
+      const f = this._floor.get(ev.node);
+      if (f !== undefined && f > t) this._h = f;
+    }
     if (_IS_NODE_EVENT[code] === 1 && ev.thisDN === undefined) {
       if (typeof ev.node !== "string") return "missing-attribute:node";
       this.setSourceValid(ev.node, ev.event === "EventLinkConnected", t);
@@ -868,12 +898,12 @@ export class Engine {
       case "EventAddressInfo":
       case "EventDNBackInService":
       case "EventLinkConnected":
-        if (ev.event === "EventLinkConnected" || ev.event === "EventDNBackInService") this._dnUp(dn, t);
+        if (ev.event === "EventLinkConnected" || ev.event === "EventDNBackInService") this._dnUp(dn, "");
         return null;
       case "EventDNOutOfService":
       case "EventLinkDisconnected":
       case "EventServerDisconnected":
-        this._dnDown(dn, t, null);
+        this._dnDown(dn, "");
         return null;
       case "EventAgentLogin":
         return this._login(dn, ev, t) ? null : "unknown-agent";
@@ -1143,12 +1173,12 @@ export class Engine {
         return null;
       case "EventLinkConnected":
       case "EventDNBackInService":
-        this._dnUp(dn, t);
+        this._dnUp(dn, "");
         return null;
       case "EventDNOutOfService":
       case "EventLinkDisconnected":
       case "EventServerDisconnected":
-        this._dnDown(dn, t, null);
+        this._dnDown(dn, "");
         return null;
       case "EventQueued":
       case "EventRouteRequest": {
@@ -1176,7 +1206,7 @@ export class Engine {
             ev.event === "EventAbandoned" ? I.CallAbandoned : distributed ? I.CallDistributed : I.CallCleared;
           this._instant(aid, t, d, leg.attrs, this._path(dn));
           if (distributed && !leg.reflected)
-            dn.pending.set(leg.connId, { enter: ep.s, last: t, attrs: leg.attrs });
+            dn.pending.set(leg.connId, { enter: ep.s, last: t, attrs: leg.attrs, node: leg.node });
         }
         for (const a of leg.acts.keys()) this._endAct(dn, a, t, leg);
         dn.legs.delete(leg.connId);
@@ -1223,7 +1253,7 @@ export class Engine {
   /** Status of a DN; the attributes of its defining action are left in `_statusAttrs`. */
   private _dnStatus(dn: DnState): number {
     this._statusAttrs = null;
-    if (dn.down > 0) return STATUS.NotMonitored;
+    if (dn.downBy.size > 0) return STATUS.NotMonitored;
     let best: number = STATUS.Monitored;
     let attrs: Attrs | null = null;
     if (dn.mediation) return best;
@@ -1258,7 +1288,12 @@ export class Engine {
     const st = this._dnStatus(dn);
     const attrs = this._statusAttrs;
     if (st === dn.status && !force) {
-      if (!dn.statusEp || dn.statusEp.attrs === attrs) return;
+      // (the place also needs to hear of a login state change that leaves the status alone)
+      if (!dn.statusEp || dn.statusEp.attrs === attrs) {
+        if (dn.placeLi === (dn.agent !== null) || !dn.def.place) return;
+        this._sendPlaceDn(dn, st, t, attrs);
+        return;
+      }
       // same status, new defining data (reason change, attached data): filters re-evaluate
       this._reattr(dn.statusEp, attrs ?? {}, t);
     }
@@ -1344,8 +1379,10 @@ export class Engine {
   // link loss and validity
 
   /**
-   * A SIP node's link went down (`valid=false`) or came back. DNs fed by that node become
-   * NotMonitored: their actions end without retrospectives and dependent statistics turn invalid.
+   * A SIP node's link went down (`valid=false`) or came back (docs/semantics.md §8). DNs fed by
+   * that node are NotMonitored while it is down and the statistics depending on them invalid;
+   * their state (calls, agent login and work state) is kept, so a resumed session's events
+   * continue it. Idempotent per node (two sessions reporting the same loss count once).
    *
    * @example
    * ```ts
@@ -1353,42 +1390,81 @@ export class Engine {
    * ```
    */
   setSourceValid(node: string, valid: boolean, t = this.clock.now()): void {
+    t = Math.min(t, this._advance(t));
+    if (valid) this._downAt.delete(node);
+    else if (!this._downAt.has(node)) this._downAt.set(node, t);
     for (const dn of this._dns.values()) {
       if (!dn.nodes.has(node)) continue;
-      if (valid) this._dnUp(dn, t);
-      else this._dnDown(dn, t, node);
+      if (valid) this._dnUp(dn, node);
+      else this._dnDown(dn, node);
       this._refreshDnStatus(dn, t);
     }
     this._flushLocal();
   }
 
-  private _dnDown(dn: DnState, t: number, node: string | null): void {
-    dn.down++;
-    for (const leg of dn.legs.values()) {
-      if (node !== null && leg.node !== null && leg.node !== node && dn.stateNode !== node) continue;
-      for (const a of leg.acts.keys()) this._endAct(dn, a, t, leg);
-      dn.legs.delete(leg.connId);
+  /**
+   * A node's stream started again (the node restarted, or its session could not be resumed): what
+   * this partition built from that node ends (docs/semantics.md §8). Call legs from the node end
+   * with no outcome (no answer, abandon, clear or completion is counted; their time up to the end
+   * is), its queued calls and the answers still to be reflected to its queues are forgotten, and
+   * on DNs whose agent state came from it the agent actions end and the agent binding is dropped.
+   * The end is at `t`, or at the link loss if the node is down (the last instant its state was
+   * known). Then call `setSourceValid(node, true, t)` and feed the snapshot: its episodes show
+   * their own start times in current statistics and are credited to historical ones from `t` on.
+   * `scope` limits the reset to one of the node's two streams: `"calls"` (legs, queued calls,
+   * pending answers) or `"agents"` (agent login and work state, hook state). Call it on every
+   * partition; each acts on the DNs it owns, and what other partitions must learn (an agent left
+   * a DN, a place's DN changed) goes through the outbox.
+   *
+   * @example
+   * ```ts
+   * eng.resetSource("node2", Date.now()); eng.setSourceValid("node2", true); // then the snapshot
+   * ```
+   */
+  resetSource(node: string, t = this.clock.now(), scope: "all" | "calls" | "agents" = "all"): void {
+    t = Math.min(t, this._advance(t));
+    const end = Math.min(t, this._downAt.get(node) ?? t);
+    const f = this._floor.get(node);
+    if (f === undefined || t > f) this._floor.set(node, t);
+    for (const dn of this._dns.values()) {
+      if (!dn.nodes.has(node)) continue;
+      if (scope !== "agents") {
+        for (const leg of [...dn.legs.values()]) {
+          if (leg.node !== node) continue;
+          for (const a of leg.acts.keys()) this._endAct(dn, a, end, leg);
+          dn.legs.delete(leg.connId);
+        }
+        for (const [k, p] of [...dn.pending]) if (p.node === node) dn.pending.delete(k);
+      }
+      if (scope !== "calls" && dn.stateNode === node) {
+        for (const a of [...dn.nonIxn.keys()]) this._endAct(dn, a, end, null);
+        if (dn.agent) this._bind(dn, null, end);
+        dn.stateNode = null;
+        dn.loginQueue = null;
+      }
+      this._refreshDnStatus(dn, end);
     }
-    if (node === null || dn.stateNode === node || dn.stateNode === null) {
-      for (const a of dn.nonIxn.keys()) if (a !== A.LoggedIn) this._endAct(dn, a, t, null);
-    }
+    this._flushLocal();
+  }
+
+  /** `key` (a node, or "" for the DN itself) makes the DN NotMonitored; its state is kept. */
+  private _dnDown(dn: DnState, key: string): void {
+    if (dn.downBy.has(key)) return;
+    dn.downBy.add(key);
     this._notMonitored.add(dn);
     this._invCache = null;
     for (const o of dn.path) for (const st of o.stats) this._touchValidity(st);
   }
 
-  private _dnUp(dn: DnState, t: number): void {
-    if (dn.down === 0) return;
-    dn.down = Math.max(0, dn.down - 1);
-    if (dn.down > 0) return;
+  /**
+   * `key` no longer keeps the DN NotMonitored. The agent stays logged in: a resumed session goes
+   * on from the state the DN had (a reset drops it first, see {@link resetSource}).
+   */
+  private _dnUp(dn: DnState, key: string): void {
+    if (!dn.downBy.delete(key) || dn.downBy.size > 0) return;
     this._notMonitored.delete(dn);
     this._invCache = null;
     for (const o of dn.path) for (const st of o.stats) this._touchValidity(st);
-    // the agent binding is rebuilt from the snapshot that follows a reconnect
-    if (dn.agent) {
-      this._endAct(dn, A.LoggedIn, t, null);
-      this._bind(dn, null, t);
-    }
   }
 
   private _inv(obj: ObjNode): number {
@@ -1429,6 +1505,7 @@ export class Engine {
     m.kind = kind;
     m.dn = dn;
     m.t = t;
+    m.h = this._h;
     this._local.push(m);
     return m;
   }
@@ -1450,7 +1527,7 @@ export class Engine {
       m.queue = queue;
       return;
     }
-    this._send({
+    const msg: CrossMessage = {
       kind: "agentDn",
       to: _key("agent:", ag.id),
       agent: ag.id,
@@ -1459,11 +1536,14 @@ export class Engine {
       t,
       attrs,
       queue,
-    });
+    };
+    if (this._h > t) msg.h = this._h;
+    this._send(msg);
   }
 
   private _sendPlaceDn(dn: DnState, status: number, t: number, attrs: Attrs | null): void {
     const place = dn.def.place!;
+    dn.placeLi = dn.agent !== null;
     if (dn.placeMode === 0) {
       if (this.owns(_key("place:", place))) {
         dn.placeMode = 1;
@@ -1484,7 +1564,7 @@ export class Engine {
       m.loggedIn = dn.agent !== null;
       return;
     }
-    this._send({
+    const msg: CrossMessage = {
       kind: "placeDn",
       to: _key("place:", place),
       place,
@@ -1493,7 +1573,9 @@ export class Engine {
       loggedIn: dn.agent !== null,
       t,
       attrs,
-    });
+    };
+    if (this._h > t) msg.h = this._h;
+    this._send(msg);
   }
 
   private _sendReflect(q: string, action: string, connId: string, t: number, d: number | null): void {
@@ -1518,6 +1600,7 @@ export class Engine {
       }
     } finally {
       this._local.length = 0;
+      this._h = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < this._nPool; i++) {
         const m = this._pool[i];
         m.c = null;
@@ -1530,6 +1613,7 @@ export class Engine {
 
   private _applyLocal(m: _LocalMsg): void {
     this._advance(m.t);
+    this._h = m.h;
     if (m.kind === _M_AGENT) this._agentDn(m.c!, m.dn, m.status, m.t, m.attrs, m.queue);
     else if (m.kind === _M_PLACE) this._placeDn(m.c!, m.dn, m.status, m.loggedIn, m.t, m.attrs);
     else this._reflect(m.dn, m.action, m.connId, m.t, m.d);
@@ -1584,6 +1668,8 @@ export class Engine {
 
   private _apply(m: CrossMessage): void {
     this._advance(m.t);
+    this._h =
+      (m.kind === "agentDn" || m.kind === "placeDn") && m.h !== undefined ? m.h : Number.NEGATIVE_INFINITY;
     if (m.kind === "agentDn") {
       if (!this.dir.agents.has(m.agent)) return;
       const c =

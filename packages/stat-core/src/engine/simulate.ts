@@ -241,13 +241,9 @@ export function simulate(cmds: readonly number[], opts: SimOptions = {}): TEvent
           down.delete(node);
           ev("EventLinkConnected", { node });
         } else {
+          // the session resumes when the link comes back: calls and logins go on
           down.add(node);
           ev("EventLinkDisconnected", { node });
-          for (const [dn] of [...loginOf]) if (NODE_OF[dn] === node) loginOf.delete(dn);
-          for (const call of [...calls.values()]) {
-            const at = call.phase === "waiting" ? call.queue! : call.dn!;
-            if (NODE_OF[at] === node) calls.delete(call.id);
-          }
         }
         break;
       }

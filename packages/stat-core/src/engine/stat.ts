@@ -327,9 +327,11 @@ export class Stat {
     const clipI = Math.max(s, this.since);
     this.rnM--;
     this.rs -= sp.hist ? clipI : s;
+    // an episode belongs to the interval of its end: one that ended before the interval start
+    // (an event older than the open or the last reset) credits neither count nor time
+    if (t < this.since) return;
     this.nM++;
-    // an end before the interval start (an event older than the open or reset) credits nothing
-    this.tM += Math.max(0, sp.status ? t - clipI : t - Math.max(s, this.openMs));
+    this.tM += sp.status ? t - clipI : t - Math.max(s, this.openMs);
   }
 
   /** Whether an entry of mask bits `m` into this statistic can be bare (see {@link enterBare}). */
@@ -361,14 +363,19 @@ export class Stat {
       x.rsClipR -= clipI;
     }
     if (x.run !== null && ++x.runDead > 8 && x.runDead * 2 > x.run.length) _compactRun(x);
-    // an end before the interval start (an event older than the open or reset) credits nothing
-    const dAdj = Math.max(0, t - Math.max(e.s, this.openMs));
-    const dInt = Math.max(0, t - clipI);
+    // an episode that ended before the interval start credits neither count nor time (see leaveBare)
+    if (t < this.since) return;
+    const dAdj = t - Math.max(e.s, this.openMs);
+    const dInt = t - clipI;
     this._record(x, e.m, t, this.spec.status ? dInt : dAdj, dAdj, dInt);
   }
 
-  /** A momentary (d = 0) or retrospective action with duration `d` ms occurs at `t`. */
+  /**
+   * A momentary (d = 0) or retrospective action with duration `d` ms occurs at `t`; one stamped
+   * before the interval start (a late event) belongs to an earlier interval and is not counted.
+   */
   instant(m: number, t: number, d: number): void {
+    if (t < this.since) return;
     const x = this.x;
     if (x === null) {
       if (m & 1) {

@@ -74,6 +74,8 @@ export type CrossMessage =
       t: number;
       attrs: Attrs | null;
       queue: string | null;
+      /** history floor: sent for a snapshot after a reset (historical statistics count from `h`) */
+      h?: number;
     }
   | {
       kind: "placeDn";
@@ -84,6 +86,8 @@ export type CrossMessage =
       loggedIn: boolean;
       t: number;
       attrs: Attrs | null;
+      /** history floor (see `agentDn`) */
+      h?: number;
     }
   | { kind: "reflect"; to: string; dn: string; action: string; connId: string; t: number; d: number | null }
   /** broadcast (`to: "*"`, every partition): an agent logged in; SinceLogin statistics restart */
