@@ -9,10 +9,10 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadStatdConfig } from "../packages/config/src/mod.ts";
 import { resolveConfig } from "../packages/sip-sim/src/config.ts";
 import { Simulation } from "../packages/sip-sim/src/model.ts";
 import { parseScenario } from "../packages/sip-sim/src/scenario.ts";
-import { loadConfig } from "../packages/stat-core/src/config/resolve.ts";
 import { Engine } from "../packages/stat-core/src/engine/engine.ts";
 
 const root = join(import.meta.dir, "..");
@@ -20,7 +20,7 @@ const GROUPS = ["group1", "group2", "group3"];
 const QUEUES = ["8001", "8002", "8003"];
 
 function run(reset: boolean) {
-  const config = loadConfig(readFileSync(join(root, "config/demo.toml"), "utf8"));
+  const config = loadStatdConfig(readFileSync(join(root, "config/demo.toml"), "utf8")).engine;
   const scenario = parseScenario(readFileSync(join(root, "packages/sip-sim/scenarios/faults.toml"), "utf8"));
   const cfg = resolveConfig({
     nodes: 2,

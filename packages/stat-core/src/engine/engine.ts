@@ -15,6 +15,7 @@
  * ```
  * @module
  */
+import type { Partition } from "../cluster/partition.ts";
 import type {
   AgentDef,
   Category,
@@ -396,7 +397,7 @@ function _attrsOf(ev: TEvent): Attrs {
 }
 
 /** The engine (one partition). */
-export class Engine {
+export class Engine implements Partition {
   readonly config: EngineConfig;
   readonly clock: Clock;
   readonly dir: Directory;

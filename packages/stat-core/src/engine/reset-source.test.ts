@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { LocalCluster } from "../cluster/local.ts";
-import { loadConfig } from "../config/mod.ts";
+import { loadEngineConfig as loadConfig } from "../config/mod.ts";
 import type { StatValue, TEvent } from "../definitions.ts";
 import type { Engine } from "./engine.ts";
 import type { OpenRequest } from "./types.ts";
