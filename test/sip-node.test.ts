@@ -47,6 +47,33 @@ async function raw(port: number) {
 }
 
 describe("node server", () => {
+  test("a new session with lastSeq 0 gets the stream from its first event while the cache has it", async () => {
+    const srv = await startNodeServers({
+      basePort: 0,
+      nodeIds: ["n1"],
+      snapshot: () => [body("tController", 0)],
+    });
+    try {
+      for (let seq = 1; seq <= 3; seq++)
+        srv.publish({ node: "n1", port: "tController", seq, body: body("tController", seq) });
+      const c = await raw(srv.ports[0]!.tController);
+      c.send('{"op":"register","client":"raw","lastSeq":0,"snapshot":true}\n');
+      await waitFor(() => c.events().length === 3, "the three cached events");
+      expect(c.ops("registered")[0]).toMatchObject({ resumed: true, nextSeq: 1 });
+      expect(c.ops("snapshot-begin")).toHaveLength(0);
+      expect(c.events().map((e) => e.seq)).toEqual([1, 2, 3]);
+      // without lastSeq: a fresh stream and a snapshot, as before
+      const d = await raw(srv.ports[0]!.tController);
+      d.send('{"op":"register","client":"raw2","snapshot":true}\n');
+      await waitFor(() => d.ops("snapshot-end").length === 1, "a snapshot");
+      expect(d.ops("registered")[0]).toMatchObject({ resumed: false, nextSeq: 4 });
+      c.close();
+      d.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
   test("hostile client lines are answered with errors; the connection stays and works", async () => {
     const srv = await startNodeServers({ basePort: 0, nodeIds: ["n1"], snapshot: () => [] });
     try {
@@ -213,8 +240,11 @@ describe("node server", () => {
         await waitFor(() => srv.stats()[1]!.connections === 0, `${id} gone`);
       }
       expect(srv.stats()[1]!.sessions.map((x) => x.sessionId)).toEqual(["B", "C"]);
+      for (let seq = 1; seq <= 2; seq++)
+        srv.publish({ node: "n1", port: "tController", seq, body: body("tController", seq) });
       const a = await raw(port);
-      a.send('{"op":"register","client":"raw","sessionId":"A","lastSeq":0,"snapshot":false}\n');
+      // (lastSeq 0 would ask for the stream from its start, which any new session gets)
+      a.send('{"op":"register","client":"raw","sessionId":"A","lastSeq":1,"snapshot":false}\n');
       await waitFor(() => a.ops("registered").length === 1, "A again");
       expect(a.ops("registered")[0]).toMatchObject({ resumed: false });
       expect(srv.stats()[1]!.sessions.map((x) => x.sessionId)).toEqual(["C", "A"]);

@@ -391,7 +391,10 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
       );
       closeConn(old);
     }
-    const resume = rec !== undefined && op.lastSeq !== undefined && ring.covers(op.lastSeq);
+    // a known session resumes from lastSeq; a new one with lastSeq 0 asks for the stream from its
+    // first event, which it gets while the cache still holds seq 1 (docs/protocol.md, rule 1b)
+    const resume =
+      op.lastSeq !== undefined && ring.covers(op.lastSeq) && (rec !== undefined || op.lastSeq === 0);
     if (rec) {
       s.sessions.delete(rec.id); // keep the map in least-recently-registered order
       s.sessions.set(rec.id, rec);
