@@ -136,17 +136,19 @@ const _xor = (body: object): boolean => {
 export const OpenBody = v.pipe(
   v.strictObject(_openEntries),
   v.check((b) => _xor(b), _XOR),
+  v.description("A statistic to open or read: an object and exactly one of statType and definition."),
 );
 
 /** Body of `POST /v1/query`: one open body or an array of at most {@link MAX_QUERY_ITEMS}. */
 export const QueryBody = v.union(
   [
-    OpenBody,
+    // the array first: an array also passes valibot's object check, with confusing issues
     v.pipe(
       v.array(OpenBody),
       v.minLength(1, "the array must not be empty"),
       v.maxLength(MAX_QUERY_ITEMS, `at most ${MAX_QUERY_ITEMS} requests in one query`),
     ),
+    OpenBody,
   ],
   "the body must be an open request or an array of them",
 );

@@ -274,7 +274,7 @@ export class StreamSession {
    * Handle one incoming frame (text; binary frames are refused). Returns when it and every
    * message before it have been handled (tests await it; adapters need not).
    */
-  receive(data: string | ArrayBuffer | ArrayBufferView | Blob): Promise<void> {
+  receive(data: unknown): Promise<void> {
     if (this._gone) return this._chain;
     if (typeof data !== "string") {
       this._error("binary-frame", "send JSON in text frames", undefined, true);
