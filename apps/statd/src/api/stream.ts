@@ -169,16 +169,20 @@ export class StreamHub {
     this._live.delete(s);
     if (s._subs.size === 0) return;
     for (const sub of s._subs.values()) sub.owner = null;
-    const d: _Detached = { tenant: s.tenant, subs: s._subs, timer: null };
+    this._wait(s.token, { tenant: s.tenant, subs: s._subs, timer: null });
+  }
+
+  /** Keep subscriptions under `token` for the grace period, then close them. */
+  private _wait(token: string, d: _Detached): void {
+    this._detached.set(token, d);
     d.timer = this.timers.setTimeout(() => {
-      if (this._detached.get(s.token) !== d) return;
-      this._detached.delete(s.token);
+      if (this._detached.get(token) !== d) return;
+      this._detached.delete(token);
       for (const sub of d.subs.values()) {
         sub.dead = true;
         void this._closeQuietly(sub);
       }
     }, this.graceMs);
-    this._detached.set(s.token, d);
   }
 
   /** @internal take a dropped connection's subscriptions (null: unknown token or expired) */
@@ -192,15 +196,7 @@ export class StreamHub {
 
   /** @internal put them back (a refused claim) */
   _unclaim(token: string, d: _Detached): void {
-    this._detached.set(token, d);
-    d.timer = this.timers.setTimeout(() => {
-      if (this._detached.get(token) !== d) return;
-      this._detached.delete(token);
-      for (const sub of d.subs.values()) {
-        sub.dead = true;
-        void this._closeQuietly(sub);
-      }
-    }, this.graceMs);
+    this._wait(token, d);
   }
 
   /** @internal */
