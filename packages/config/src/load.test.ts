@@ -183,6 +183,11 @@ describe("errors: one line naming the key", () => {
       `${DIR}[[directory.agentGroups]]\nid = "G"\nagents = ["a1", "a2"]\n`,
       'config: directory.agentGroups[0].agents[1]: group "G": unknown agent "a2" (did you mean "a1"?)',
     ],
+    // a stat type must open on every object type it lists (the same resolution as replay's)
+    [
+      '[statTypes.MyTalk]\nobjects = ["Agent", "GroupPlaces"]\ncategory = "TotalTime"\nsubject = "AgentStatus"\nmainMask = "CallInbound"\n',
+      "config: statTypes.MyTalk.objects: GroupPlaces: subject AgentStatus does not apply to GroupPlaces",
+    ],
     // [[replay.statistics]]: the engine's own refusal, with a hint for a misspelt name
     [
       `${DIR}[[replay.statistics]]\nobject = { type = "Queue", id = "8001" }\nstatType = "CurrNumberWaitingCall"\n`,

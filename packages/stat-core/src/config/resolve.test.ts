@@ -281,7 +281,23 @@ describe("errors: one line naming the key", () => {
     ],
     [
       '[statTypes.X]\nobjects = ["Queue"]\ncategory = "CurrentNumber"\nsubject = "AgentStatus"\nmainMask = "*"\n',
-      "config: statTypes.X.subject: AgentStatus needs agent-side objects, but objects include Queue",
+      "config: statTypes.X.objects: Queue: subject AgentStatus does not apply to Queue",
+    ],
+    [
+      '[statTypes.X]\nobjects = ["Agent", "Place"]\ncategory = "TotalTime"\nsubject = "AgentStatus"\nmainMask = "WaitForNextCall"\n',
+      "config: statTypes.X.objects: Place: subject AgentStatus does not apply to Place",
+    ],
+    [
+      '[statTypes.X]\nobjects = ["Agent", "Place"]\ncategory = "CurrentContinuousTime"\nsubject = "DNAction"\nmainMask = "*"\n',
+      "config: statTypes.X.objects: Agent: CurrentContinuousTime needs RegDN+DNAction/DNStatus, Agent+AgentStatus or Place+PlaceStatus",
+    ],
+    [
+      '[statTypes.X]\nobjects = ["GroupAgents", "Agent"]\ncategory = "CurrentNumber"\nsubject = "GroupStatus"\nmainMask = "*"\n',
+      "config: statTypes.X.objects: GroupAgents: subject GroupStatus supports CurrentState only",
+    ],
+    [
+      '[statTypes.X]\nobjects = ["Agent", "Tenant"]\ncategory = "CurrentState"\nmainMask = "*"\n',
+      "config: statTypes.X.objects: Tenant: CurrentState is not available for a Tenant",
     ],
     [
       '[statTypes.X]\nobjects = ["Queue"]\ncategory = "CurrentNumber"\nmainMask = "CallWiat"\n',

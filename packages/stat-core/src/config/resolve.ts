@@ -27,6 +27,7 @@ import { DEFAULT_TOML } from "./default_toml.ts";
 import { resolveDirectory } from "./directory.ts";
 import { ConfigError, type ConfigIssue, formatIssue, IssueSink, show } from "./errors.ts";
 import { addValibotIssues, checkReservedKeys, parseConfigToml, tomlMessage } from "./raw.ts";
+import { resolveDefinition } from "./request.ts";
 import { type RawEngineConfig, RawEngineConfigSchema, type RawTimeProfile } from "./schema.ts";
 import { resolveStatTypes } from "./stat-types.ts";
 
@@ -102,8 +103,22 @@ export function resolveEngineConfig(
   const directory = resolveDirectory(r.directory, sink);
   const config: EngineConfig = { directory, statTypes, timeProfiles, timeRanges, filters };
   if (timeZone !== undefined) config.timeZone = timeZone;
+  _openEveryObjectType(config, sink);
   const errors = sink.allErrors();
   return { config: errors.length ? null : config, errors, warnings: sink.warnings };
+}
+
+/**
+ * Every stat type must open on every object type it lists: each pair goes through the engine's
+ * own resolution (`resolveDefinition`, default profile), so a subject or category that does not
+ * apply to a listed type is a config error here, not a refusal at open time.
+ */
+function _openEveryObjectType(config: EngineConfig, sink: IssueSink): void {
+  for (const st of Object.values(config.statTypes))
+    for (const type of st.objects) {
+      const r = resolveDefinition(config, type, { object: { type, id: "" }, statType: st.name });
+      if ("error" in r) sink.error(["statTypes", st.name, "objects"], `${type}: ${r.error.message}`);
+    }
 }
 
 /**

@@ -76,7 +76,6 @@ export const QUEUE_SIDE_OBJECTS: readonly ObjectType[] = ["Queue", "RoutePoint",
 
 const _ALL_ACTIONS: ReadonlySet<string> = new Set<string>([...REGULAR_DN_ACTIONS, ...MEDIATION_DN_ACTIONS]);
 const _SUBJECT_ALIASES: Record<string, Subject> = { Action: "DNAction" };
-const _STATUS_SUBJECTS: readonly Subject[] = ["DNStatus", "AgentStatus", "PlaceStatus", "GroupStatus"];
 
 /**
  * Resolve the stat type tables (defaults already merged); a table with errors is left out.
@@ -150,13 +149,8 @@ function _statType(name: string, s: RawStatType, path: string[], sink: IssueSink
           : `unknown subject ${show(s.subject)}${didYouMean(s.subject, SUBJECTS) || ` (known: ${SUBJECTS.join(", ")})`}`,
       );
   }
-  if (subject && _STATUS_SUBJECTS.includes(subject) && queueOnly.length)
-    sink.error(
-      [...path, "subject"],
-      `${subject} needs agent-side objects, but objects include ${queueOnly.join(", ")}`,
-    );
-  if (subject === "GroupStatus" && objects.some((o) => o !== "GroupAgents" && o !== "GroupPlaces"))
-    sink.warn([...path, "subject"], "GroupStatus applies to GroupAgents and GroupPlaces only");
+  // whether the subject (and category) applies to each listed object type is the request
+  // resolution's rule, checked for every pair once all tables are resolved (resolve.ts)
   if (category && (category === "ServiceFactor1" || category === "EstimWaitTime")) {
     if (subject !== "DNAction") sink.error([...path, "subject"], `${category} works on DNAction only`);
     if (agentOnly.length)

@@ -16,19 +16,18 @@
  * @module
  */
 import type { Partition } from "../cluster/partition.ts";
+import { DEFAULT_TIME_PROFILE, resolveRequest } from "../config/request.ts";
 import type {
   AgentDef,
   Category,
   DnDef,
   EngineConfig,
-  StatDefinition,
-  StatTypeDef,
   StatValue,
   TEvent,
   TimeProfileDef,
 } from "../definitions.ts";
-import { CURRENT_CATEGORIES, OBJECT_TYPES } from "../definitions.ts";
-import { type CompiledFilter, compileFilter } from "../filter/mod.ts";
+import { CURRENT_CATEGORIES } from "../definitions.ts";
+import type { CompiledFilter } from "../filter/mod.ts";
 import { AGENT_STATUSES } from "../mask.ts";
 import { lastResetAtOrBefore, nextResetAfter } from "../time/mod.ts";
 import { type Clock, ReplayClock } from "./clock.ts";
@@ -183,28 +182,6 @@ const _STATIC_IN_TIME = new Set<Category>([
   "ServiceFactor1",
   "RelativeNumberPercentage",
 ]);
-const _NEEDS_REL = new Set<Category>([
-  "RelativeTimePercentage",
-  "RelativeNumberPercentage",
-  "AverageNumberPerRelativeHour",
-  "CurrentRelativeNumberPercentage",
-]);
-const _NEEDS_RANGE = new Set<Category>([
-  "CurrentNumberInTimeRange",
-  "CurrentNumberInTimeRangePercentage",
-  "TotalNumberInTimeRange",
-  "TotalNumberInTimeRangePercentage",
-  "TotalTimeInTimeRange",
-  "ServiceFactor1",
-]);
-const _SUBJECT_OBJECTS: Record<string, ReadonlySet<string>> = {
-  DNAction: new Set(OBJECT_TYPES),
-  DNStatus: new Set(["Tenant", "Agent", "Place", "GroupAgents", "GroupPlaces", "RegDN"]),
-  AgentStatus: new Set(["Tenant", "Agent", "GroupAgents"]),
-  PlaceStatus: new Set(["Tenant", "Place", "GroupPlaces"]),
-  GroupStatus: new Set(["GroupAgents", "GroupPlaces"]),
-};
-
 const A = {
   LoggedIn: id("LoggedIn"),
   WaitForNextCall: id("WaitForNextCall"),
@@ -230,12 +207,7 @@ const COMPLETED: Int16Array = (() => {
   return a;
 })();
 const _LOGGED_OUT = STATUS.LoggedOut;
-const DEFAULT_PROFILE: TimeProfileDef = {
-  name: "Default",
-  type: "Growing",
-  resets: { kind: "times", minutes: [0] },
-  timeZone: "UTC",
-};
+const DEFAULT_PROFILE: TimeProfileDef = DEFAULT_TIME_PROFILE;
 
 /** Call events (Interaction Proxy): the ones that concern a call leg. */
 const _CALL_EVENT_NAMES = [
@@ -1736,16 +1708,11 @@ export class Engine implements Partition {
   // statistics: open / close / values
 
   private _resolve(req: OpenRequest): { obj: ObjNode; spec: StatSpec; dk: number } | EngineError {
-    if (!req || typeof req !== "object" || !req.object || typeof req.object !== "object")
-      return _err("bad-request", "object is required");
-    const { type, id: oid, tenant } = req.object;
-    let obj = this.dir.obj(type, oid);
-    if (!obj) return _err("unknown-object", `no ${type} ${JSON.stringify(oid)} in the directory`);
-    if (tenant !== undefined && tenant !== obj.tenant)
-      return _err(
-        "unknown-object",
-        `${type} ${JSON.stringify(oid)} is not in tenant ${JSON.stringify(tenant)}`,
-      );
+    // the one resolution the config checks run too (config/request.ts)
+    const r = resolveRequest(this.config, this.dir, req, this._filters);
+    if ("error" in r) return { error: r.error };
+    const { obj, side, def } = r;
+    const type = req.object.type;
     // identical definitions on the same object type share one resolved spec (masks, filter)
     const specKey = (profile: string | null): string =>
       JSON.stringify([
@@ -1758,51 +1725,10 @@ export class Engine implements Partition {
       ]);
     const ck = specKey(req.timeProfile ?? null);
     const hit = this._specs.get(ck);
-    if (hit)
-      return { obj: hit.side ? (this.dir.tenantFor(oid, hit.side) ?? obj) : obj, spec: hit.spec, dk: hit.dk };
-    let def: StatDefinition;
-    if (req.statType !== undefined) {
-      const st = this.config.statTypes[req.statType];
-      if (!st) return _err("unknown-stat-type", `no stat type ${JSON.stringify(req.statType)}`);
-      if (!st.objects.includes(type))
-        return _err("object-type-not-supported", `stat type ${req.statType} does not apply to ${type}`);
-      def = st;
-    } else if (req.definition) def = req.definition;
-    else return _err("bad-request", "statType or definition is required");
+    if (hit) return { obj, spec: hit.spec, dk: hit.dk };
     const { category: cat, subject } = def;
-    let side: "agent" | "queue" | "any" | null = null;
-    if (type === "Tenant") {
-      // a tenant statistic sees the side of its stat type's objects (docs/semantics.md §2)
-      const objs: readonly string[] = req.statType !== undefined ? (def as StatTypeDef).objects : [];
-      const q = objs.some((o) => o === "Queue" || o === "RoutePoint" || o === "GroupQueues");
-      const a = objs.some(
-        (o) => o === "Agent" || o === "Place" || o === "GroupAgents" || o === "GroupPlaces" || o === "RegDN",
-      );
-      side = q && !a ? "queue" : a && !q ? "agent" : "any";
-      obj = this.dir.tenantFor(oid, side) ?? obj;
-    }
-    if (!_SUBJECT_OBJECTS[subject]?.has(type))
-      return _err("subject-not-supported", `subject ${subject} does not apply to ${type}`);
-    if (subject === "GroupStatus" && cat !== "CurrentState" && cat !== "CurrentStateReasons")
-      return _err("category-not-supported", "subject GroupStatus supports CurrentState only");
-    if ((cat === "CurrentState" || cat === "CurrentStateReasons") && type === "Tenant")
-      return _err("category-not-supported", "CurrentState is not available for a Tenant");
-    if (cat === "CurrentContinuousTime") {
-      const ok =
-        (type === "RegDN" && (subject === "DNAction" || subject === "DNStatus")) ||
-        (type === "Agent" && subject === "AgentStatus") ||
-        (type === "Place" && subject === "PlaceStatus");
-      if (!ok)
-        return _err(
-          "category-not-supported",
-          "CurrentContinuousTime needs RegDN+DNAction/DNStatus, Agent+AgentStatus or Place+PlaceStatus",
-        );
-    }
-    if (_NEEDS_REL.has(cat) && !def.relMask) return _err("relmask-required", `${cat} needs a relMask`);
-    // time profile
     const pname = req.timeProfile ?? "Default";
-    const pdef = this.config.timeProfiles[pname] ?? (pname === "Default" ? DEFAULT_PROFILE : undefined);
-    if (!pdef) return _err("unknown-time-profile", `no time profile ${JSON.stringify(pname)}`);
+    const pdef = r.profile;
     let profile: ProfileRt;
     if (pdef.type === "Growing") profile = { kind: "growing", name: pname };
     else if (pdef.type === "Sliding")
@@ -1814,49 +1740,12 @@ export class Engine implements Partition {
       };
     else if (pdef.type === "Selection") profile = { kind: "selection", name: pname, n: pdef.n };
     else profile = { kind: "sinceLogin", name: pname };
-    if (profile.kind === "sinceLogin" && type !== "Agent")
-      return _err("time-profile-not-supported", "SinceLogin applies to Agent objects only");
-    if (
-      (cat === "MaxNumber" || cat === "MinNumber") &&
-      profile.kind !== "growing" &&
-      profile.kind !== "sinceLogin"
-    )
-      return _err("time-profile-not-supported", `${cat} needs a Growing or SinceLogin profile`);
-    // ranges
-    let lo = 0;
-    let hi = Number.POSITIVE_INFINITY;
-    let lo2 = 0;
-    let hi2 = 0;
-    if (_NEEDS_RANGE.has(cat) || req.timeRange !== undefined) {
-      const rname = req.timeRange ?? "Default";
-      const r = this.config.timeRanges[rname] ?? (rname === "Default" ? { lo: 0, hi: 20 } : undefined);
-      if (!r) return _err("unknown-time-range", `no time range ${JSON.stringify(rname)}`);
-      lo = r.lo;
-      hi = r.hi;
-    }
-    if (req.timeRange2 !== undefined) {
-      const r = this.config.timeRanges[req.timeRange2];
-      if (!r) return _err("unknown-time-range", `no time range ${JSON.stringify(req.timeRange2)}`);
-      lo2 = r.lo;
-      hi2 = r.hi;
-    }
+    const lo = r.range?.lo ?? 0;
+    const hi = r.range?.hi ?? Number.POSITIVE_INFINITY;
+    const lo2 = r.range2?.lo ?? 0;
+    const hi2 = r.range2?.hi ?? 0;
     let ck0Pending: string | null = null;
-    // filter
-    let filter: ((i: object) => boolean) | null = null;
-    if (req.filter !== undefined) {
-      let f = this._filters.get(req.filter);
-      if (!f) {
-        const fd = this.config.filters[req.filter];
-        if (!fd) return _err("unknown-filter", `no filter ${JSON.stringify(req.filter)}`);
-        try {
-          f = compileFilter(fd.expression);
-        } catch (e) {
-          return _err("bad-filter", `filter ${req.filter}: ${(e as Error).message}`);
-        }
-        this._filters.set(req.filter, f);
-      }
-      filter = f.evaluate;
-    }
+    const filter: ((i: object) => boolean) | null = r.filter?.evaluate ?? null;
     // current categories ignore the profile: all profiles share the profile-free aggregate
     if (_CURRENT.has(cat)) {
       const ck0 = specKey("");
