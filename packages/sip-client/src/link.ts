@@ -126,12 +126,18 @@ export class SessionLink {
     };
   }
 
+  /**
+   * Close the current connection ourselves. The transport calls the attempt's `close` handler
+   * (now or later); `_closed` runs once per attempt whichever comes first, because both name the
+   * attempt's generation, captured before closing (not the generation after `_closed` bumped it).
+   */
   private _drop(reason: string): void {
     const c = this._conn;
     if (c) {
+      const gen = this._gen;
       this._conn = undefined;
       c.close();
-      this._closed(this._gen, reason);
+      this._closed(gen, reason);
     }
   }
 
@@ -148,6 +154,8 @@ export class SessionLink {
           return;
         }
         this._connecting = false;
+        // one connection per link: anything still held is closed, never left open unreferenced
+        if (this._conn) this._conn.close();
         this._conn = conn;
         this.session.connected(o.timers.now());
         this._scheduleTick(gen);
