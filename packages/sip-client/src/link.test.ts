@@ -84,4 +84,20 @@ describe("SessionLink", () => {
     l.stop();
     expect(node.open()).toBe(0);
   });
+
+  test("the reason the session closed the connection is the one reported, not the transport's", () => {
+    const node = silentNode();
+    const timers = new FakeTimers();
+    const reasons: string[] = [];
+    const l = new SessionLink({
+      ...link(node, timers).options,
+      onState: (s, info) => {
+        if (s === "disconnected") reasons.push(info.reason ?? "");
+      },
+    });
+    l.start();
+    timers.advance(1000);
+    expect(reasons).toEqual(["no registered answer within 1000 ms"]);
+    l.stop();
+  });
 });

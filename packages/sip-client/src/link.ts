@@ -87,6 +87,7 @@ export class SessionLink {
   private _retry: unknown;
   private _retryAt: number | undefined;
   private _attempts = 0;
+  private _dropReason: string | undefined;
 
   constructor(readonly options: LinkOptions) {
     this._backoff = new Backoff(options.backoff);
@@ -163,6 +164,7 @@ export class SessionLink {
     if (c) {
       const gen = this._gen;
       this._conn = undefined;
+      this._dropReason = reason; // reported instead of the transport's "closed by client"
       c.close();
       this._closed(gen, reason);
     }
@@ -206,6 +208,8 @@ export class SessionLink {
   private _closed(gen: number, reason: string): void {
     if (gen !== this._gen) return;
     this._gen++; // ignore anything further from this attempt
+    if (this._dropReason !== undefined) reason = this._dropReason;
+    this._dropReason = undefined;
     const o = this.options;
     const t = o.timers;
     if (this._tick !== undefined) t.clearTimeout(this._tick);
