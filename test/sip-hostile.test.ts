@@ -153,15 +153,13 @@ describe("sip-client against hostile nodes", () => {
       for (let k = 3; k <= 7; k++) {
         expect(link.stats().state).toBe("reset-pending");
         expect(registers()).toBe(k - 1); // nothing more went out while the clock stood still
-        const st = link.stats();
-        const wait = link.session.counters.gaps;
-        expect(wait).toBe(k - 1);
+        expect(link.session.counters.gaps).toBe(k - 1);
         let advanced = 0;
         while (registers() < k) {
           timers.advance(10); // the link's tick runs on this clock (tickMs 10)
           advanced += 10;
           await Bun.sleep(0);
-          if (advanced > 2000) throw new Error(`no re-registration ${k} (state ${st.state})`);
+          if (advanced > 2000) throw new Error(`no re-registration ${k} within 2 s of the fake clock`);
         }
         delays.push(advanced);
         await waitFor(() => pongs === k, `pong ${k}`);
@@ -223,7 +221,7 @@ describe("sip-client against hostile nodes", () => {
       snapshot: false,
       logger: log,
       deliver: (ev) => got.push(ev.seq!),
-      onState: (s, info) => {
+      onState: (_s, info) => {
         if (info.resumed === false) resets.push(info.reset === true);
       },
     });
