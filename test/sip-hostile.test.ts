@@ -146,8 +146,8 @@ describe("sip-client against hostile nodes", () => {
     try {
       link.start();
       // the first gap is repaired at once
-      await waitFor(() => pongs === 1, "first pong");
-      await waitFor(() => pongs === 2, "second pong");
+      await waitFor(() => pongs >= 2, "two pongs"); // the first two come one right after the other
+      expect(pongs).toBe(2);
       expect(registers()).toBe(2);
       const delays: number[] = [];
       for (let k = 3; k <= 7; k++) {
@@ -162,7 +162,8 @@ describe("sip-client against hostile nodes", () => {
           if (advanced > 2000) throw new Error(`no re-registration ${k} within 2 s of the fake clock`);
         }
         delays.push(advanced);
-        await waitFor(() => pongs === k, `pong ${k}`);
+        await waitFor(() => pongs >= k, `pong ${k}`);
+        expect(pongs).toBe(k);
       }
       // 100·2ⁿ capped at 1000; each measured to the tick (10 ms) on which it went out
       expect(delays).toEqual([100, 200, 400, 800, 1000]);
