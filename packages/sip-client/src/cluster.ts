@@ -17,10 +17,10 @@
  * @module
  */
 import { type BackoffOptions, realTimers, type Timers } from "./backoff.ts";
-import { type LinkStats, SessionLink, type Transport } from "./link.ts";
+import { type LinkState, type LinkStats, SessionLink, type Transport } from "./link.ts";
 import type { Logger } from "./logger.ts";
 import type { PortKind, SipEvent } from "./protocol.ts";
-import type { SessionOptions, SessionState, StateInfo } from "./session.ts";
+import type { SessionOptions, StateInfo } from "./session.ts";
 
 /** One node's two monitoring addresses, `"HOST:PORT"` (the shape of `[[sip.nodes]]`). */
 export interface NodeAddress {
@@ -40,7 +40,11 @@ export interface ClusterOptions
   /** resume positions per session, e.g. from a checkpoint: key `${nodeId}/${port}` */
   resume?: Record<string, { sessionId: string; lastSeq?: number }>;
   deliver(nodeId: string, port: PortKind, ev: SipEvent): void;
-  onState?(nodeId: string, port: PortKind, state: SessionState | "connecting", info: StateInfo): void;
+  /**
+   * every state change of every session, synchronously and in order with that session's
+   * `deliver` calls (docs/protocol.md "Validity and ordering")
+   */
+  onState?(nodeId: string, port: PortKind, state: LinkState, info: StateInfo): void;
 }
 
 /** Split `"HOST:PORT"` (IPv6 as `[::1]:7000`). @example `parseAddress("127.0.0.1:7000")` */
@@ -106,9 +110,41 @@ export class ClusterClient {
     return this.links.map((l) => l.stats());
   }
 
-  /** True when every session is registered and live (what a readiness check wants). */
+  /**
+   * True when every session is registered and live, its snapshot complete (what a readiness check
+   * wants). Unlike {@link ClusterClient.live} it does not look at how recently a line arrived.
+   */
   ready(): boolean {
     return this.links.every((l) => l.session.state === "live");
+  }
+
+  /**
+   * Whether streams are usable: every session (no argument), every session of a node, or one
+   * node's port. A stream is usable when `live` and complete lines keep arriving.
+   */
+  live(nodeId?: string, port?: PortKind): boolean {
+    return this._select(nodeId, port).every((l) => l.live);
+  }
+
+  /**
+   * Start streams over with a fresh snapshot (every session, a node's two, or one), each reported
+   * to `onState` as a reset like a node restart, e.g. after an engine instance that held their
+   * state restarted. Returns the number of sessions asked.
+   */
+  resync(nodeId?: string, port?: PortKind, reason = "resync requested"): number {
+    const ls = this._select(nodeId, port);
+    for (const l of ls) l.resync(reason);
+    return ls.length;
+  }
+
+  private _select(nodeId?: string, port?: PortKind): SessionLink[] {
+    const ls = this.links.filter(
+      (l) =>
+        (nodeId === undefined || l.options.nodeId === nodeId) &&
+        (port === undefined || l.options.port === port),
+    );
+    if (nodeId !== undefined && ls.length === 0) throw new RangeError(`unknown node "${nodeId}"`);
+    return ls;
   }
 
   /** The link of one node's port. */

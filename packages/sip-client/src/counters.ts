@@ -60,10 +60,15 @@ export interface SessionCounters {
   stale: number;
   /** `{"op":"error"}` lines received */
   serverErrors: number;
+  /**
+   * answers or numbering the node cannot legitimately send (an invalid `registered`, a resume that
+   * does not continue from lastSeq, a seq far behind the position); each starts the stream over
+   */
+  protocolErrors: number;
   pingsSent: number;
   pongsReceived: number;
   acksSent: number;
-  /** connections declared dead by the liveness rule (5 s of silence) or register timeout */
+  /** connections declared dead by the liveness rule (5 s without a complete line) or register timeout */
   livenessTimeouts: number;
 }
 
@@ -94,6 +99,7 @@ export function newCounters(): SessionCounters {
     gaps: 0,
     stale: 0,
     serverErrors: 0,
+    protocolErrors: 0,
     pingsSent: 0,
     pongsReceived: 0,
     acksSent: 0,

@@ -38,6 +38,9 @@ export interface Transport {
   connect(host: string, port: number, handlers: ConnectHandlers): void;
 }
 
+/** What a link reports to `onState`: the session's states, plus `connecting` (TCP connect under way). */
+export type LinkState = SessionState | "connecting";
+
 /** Options of one link: the session's, plus where and how to connect. */
 export interface LinkOptions extends SessionOptions {
   host: string;
@@ -48,7 +51,11 @@ export interface LinkOptions extends SessionOptions {
   /** how often the session is ticked while connected, ms (default 250) */
   tickMs?: number;
   deliver(ev: SipEvent): void;
-  onState?(state: SessionState | "connecting", info: StateInfo): void;
+  /**
+   * every state change, synchronously and in order with `deliver` (docs/protocol.md "Validity and
+   * ordering"): e.g. `snapshot` with `reset: true` comes before the first snapshot event
+   */
+  onState?(state: LinkState, info: StateInfo): void;
 }
 
 /** A snapshot of one session's position and counters. */
@@ -56,7 +63,9 @@ export interface LinkStats {
   nodeId: string;
   port: SessionOptions["port"];
   address: string;
-  state: SessionState | "connecting" | "stopped";
+  state: LinkState | "stopped";
+  /** the stream is usable: `live`, and a complete line heard within `deadAfterMs` */
+  live: boolean;
   sessionId: string;
   lastSeq: number | undefined;
   /** connection attempts (successful or not) */
@@ -78,15 +87,19 @@ export class SessionLink {
   private _retry: unknown;
   private _retryAt: number | undefined;
   private _attempts = 0;
+  private _dropReason: string | undefined;
 
   constructor(readonly options: LinkOptions) {
     this._backoff = new Backoff(options.backoff);
-    this.session = new Session(options, {
+    // re-registrations on a connection are throttled like reconnects unless told otherwise
+    const sessionOptions = { ...options, reregisterBackoff: options.reregisterBackoff ?? options.backoff };
+    this.session = new Session(sessionOptions, {
       send: (line) => this._conn?.write(line),
       deliver: options.deliver,
       close: (reason) => this._drop(reason),
       state: (s, info) => {
-        if (s === "live" && info.resumed !== undefined) this._backoff.reset();
+        // a registration answer (resumed or fresh) is a successful registration
+        if (info.resumed !== undefined) this._backoff.reset();
         options.onState?.(s, info);
       },
     });
@@ -109,6 +122,20 @@ export class SessionLink {
     this._drop("stopped");
   }
 
+  /** Whether the stream is usable now (see {@link Session.isLive}); false while stopped. */
+  get live(): boolean {
+    return !this._stopped && !this._connecting && this.session.isLive(this.options.timers.now());
+  }
+
+  /**
+   * Start this stream over with a fresh snapshot, reported to `onState` as a reset (like a node
+   * restart): e.g. after whatever consumed the stream lost what it had built. See
+   * {@link Session.resync}.
+   */
+  resync(reason = "resync requested"): void {
+    this.session.resync(this.options.timers.now(), reason);
+  }
+
   /** Position and counters. */
   stats(): LinkStats {
     const o = this.options;
@@ -118,6 +145,7 @@ export class SessionLink {
       port: o.port,
       address: `${o.host}:${o.portNumber}`,
       state: this._stopped ? "stopped" : this._connecting ? "connecting" : this.session.state,
+      live: this.live,
       sessionId: this.session.sessionId,
       lastSeq: this.session.lastSeq,
       attempts: this._attempts,
@@ -126,12 +154,19 @@ export class SessionLink {
     };
   }
 
+  /**
+   * Close the current connection ourselves. The transport calls the attempt's `close` handler
+   * (now or later); `_closed` runs once per attempt whichever comes first, because both name the
+   * attempt's generation, captured before closing (not the generation after `_closed` bumped it).
+   */
   private _drop(reason: string): void {
     const c = this._conn;
     if (c) {
+      const gen = this._gen;
       this._conn = undefined;
+      this._dropReason = reason; // reported instead of the transport's "closed by client"
       c.close();
-      this._closed(this._gen, reason);
+      this._closed(gen, reason);
     }
   }
 
@@ -148,6 +183,8 @@ export class SessionLink {
           return;
         }
         this._connecting = false;
+        // one connection per link: anything still held is closed, never left open unreferenced
+        if (this._conn) this._conn.close();
         this._conn = conn;
         this.session.connected(o.timers.now());
         this._scheduleTick(gen);
@@ -171,6 +208,8 @@ export class SessionLink {
   private _closed(gen: number, reason: string): void {
     if (gen !== this._gen) return;
     this._gen++; // ignore anything further from this attempt
+    if (this._dropReason !== undefined) reason = this._dropReason;
+    this._dropReason = undefined;
     const o = this.options;
     const t = o.timers;
     if (this._tick !== undefined) t.clearTimeout(this._tick);

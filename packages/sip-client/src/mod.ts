@@ -16,5 +16,7 @@ export * from "./counters.ts";
 export * from "./link.ts";
 export * from "./logger.ts";
 export * from "./protocol.ts";
+export * from "./ratelog.ts";
+export * from "./sequencer.ts";
 export * from "./session.ts";
 export * from "./validate.ts";

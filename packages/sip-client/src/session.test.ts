@@ -78,11 +78,11 @@ describe("Session", () => {
     ]);
     expect(h.got[0]!.userData).toEqual({ a: 1 });
     expect(h.s.counters).toMatchObject({ snapshots: 1, snapshotEvents: 1, events: 2, badFrames: 0 });
-    expect(h.states.map((x) => x[0])).toEqual(["registering", "live", "snapshot", "live"]);
+    expect(h.states.map((x) => x[0])).toEqual(["registering", "snapshot", "live"]);
   });
 
   test("reordered events within the window are delivered in order; duplicates dropped", () => {
-    const h = harness();
+    const h = harness({ snapshot: false });
     h.s.connected(0);
     h.feed(
       registered({ nextSeq: 1 }),
@@ -124,7 +124,7 @@ describe("Session", () => {
   });
 
   test("ping every second, pong answered, acks every N and every T, liveness after 5 s", () => {
-    const h = harness({ ackEvery: 3, ackIntervalMs: 1000 });
+    const h = harness({ ackEvery: 3, ackIntervalMs: 1000, snapshot: false });
     h.s.connected(0);
     h.feed(registered({ nextSeq: 1 }), h.ev(1), h.ev(2), h.ev(3), h.ev(4), { op: "ping" });
     expect(h.sent.filter((m) => m.op === "ack")).toEqual([{ op: "ack", seq: 3 }]);
@@ -175,7 +175,7 @@ describe("Session", () => {
   });
 
   test("bad frames are counted and skipped; the session stays live", () => {
-    const h = harness();
+    const h = harness({ snapshot: false });
     h.s.connected(0);
     h.feed(registered({ nextSeq: 1 }));
     h.feed(
@@ -220,8 +220,12 @@ describe("Session logging", () => {
     });
     expect(bad[0]![0].sample).toBe('{"event":"EventNope","time":1}');
     h.at(1000);
-    const summary = logs.find(([, m]) => m.startsWith("more bad frames"));
-    expect(summary?.[0]).toMatchObject({ suppressed: 7, badFrames: 10 });
+    const summary = logs.find(([, m]) => m.startsWith("more warnings"));
+    expect(summary?.[0]).toMatchObject({
+      suppressed: 7,
+      byMessage: { "bad frame skipped": 7 },
+      badFrames: 10,
+    });
     expect(h.s.counters.badFrames).toBe(10);
   });
 });
@@ -282,5 +286,224 @@ describe("Session properties", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+function logCapture() {
+  const lines: [Record<string, unknown>, string][] = [];
+  const w = (o: Record<string, unknown>, m: string) => lines.push([o, m]);
+  return { logger: { debug: w, info: w, warn: w, error: w }, lines };
+}
+
+describe("Session against a hostile node", () => {
+  test("every re-registration answered with another jump: re-registrations back off, one log line each", () => {
+    const cap = logCapture();
+    const h = harness({
+      reorderWindow: 4,
+      snapshot: false,
+      logger: cap.logger,
+      reregisterBackoff: { initialMs: 100, maxMs: 1000, random: () => 1 },
+    });
+    const regs = () => h.sent.filter((m) => m.op === "register").length;
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }), h.ev(1));
+    h.feed(h.ev(100)); // the first gap is repaired at once
+    expect(regs()).toBe(2);
+    expect(h.s.state).toBe("registering");
+    let t = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      h.feed(registered({ resumed: true, nextSeq: 2 }), h.ev(200 + i), h.ev(300 + i));
+      expect(h.s.state).toBe("reset-pending");
+      expect(h.states.at(-1)).toEqual(["reset-pending", expect.objectContaining({ lastSeq: 1 })]);
+      const before = regs();
+      const from = t;
+      while (regs() === before) {
+        t += 10;
+        h.at(t);
+      }
+      delays.push(t - from);
+      expect(h.sent.at(-1)).toMatchObject({ op: "register", lastSeq: 1 });
+    }
+    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(h.s.counters.gaps).toBe(7);
+    expect(h.s.counters.stale).toBe(6); // the second jump of each answer, ignored while pending
+    expect(cap.lines.filter(([, m]) => m.startsWith("gap")).length).toBe(7);
+    // a stream that stays healthy for maxMs gets its next gap repaired at once again
+    h.feed(registered({ resumed: true, nextSeq: 2 }), h.ev(2));
+    t += 1000;
+    h.at(t);
+    h.feed(h.ev(50));
+    expect(h.s.state).toBe("registering");
+  });
+
+  test("liveness counts complete valid lines, not bytes: a trickle without a newline is dead", () => {
+    const h = harness({ snapshot: false, deadAfterMs: 5000 });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }));
+    for (let t = 500; t <= 5000; t += 500) {
+      h.s.chunk(utf8("x"), t);
+      h.at(t);
+    }
+    expect(h.closes.length).toBe(1);
+    expect(h.closes[0]).toContain("no complete line");
+    expect(h.s.counters.livenessTimeouts).toBe(1);
+  });
+
+  test("bad lines do not keep a link alive; pongs and events do", () => {
+    const bad = harness({ snapshot: false });
+    bad.s.connected(0);
+    bad.feed(registered({ nextSeq: 1 }));
+    for (let t = 1000; t <= 5000; t += 1000) {
+      bad.s.chunk(utf8("{nope\n"), t);
+      bad.at(t);
+    }
+    expect(bad.closes.length).toBe(1);
+    const good = harness({ snapshot: false });
+    good.s.connected(0);
+    good.feed(registered({ nextSeq: 1 }));
+    let seq = 0;
+    for (let t = 1000; t <= 20_000; t += 1000) {
+      good.s.chunk(utf8(t % 2000 === 0 ? '{"op":"pong"}\n' : `${JSON.stringify(good.ev(++seq))}\n`), t);
+      good.at(t);
+    }
+    expect(good.closes).toEqual([]);
+    expect(good.s.isLive(20_000)).toBe(true);
+    expect(good.s.isLive(25_000)).toBe(false); // nothing heard for deadAfterMs
+  });
+
+  test("a huge nextSeq does not swallow every later event: protocol error, fresh re-registration", () => {
+    const cap = logCapture();
+    const h = harness({ snapshot: false, logger: cap.logger });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 2 ** 53 - 1 }), h.ev(1), h.ev(2));
+    expect(h.s.counters.protocolErrors).toBe(1);
+    expect(h.s.counters.duplicates).toBe(0);
+    expect(h.sent.at(-1)).toMatchObject({ op: "register" });
+    expect(h.sent.at(-1)!.lastSeq).toBeUndefined();
+    expect(cap.lines.some(([o, m]) => m === "protocol error" && String(o.reason).includes("behind"))).toBe(
+      true,
+    );
+    h.feed(registered({ nextSeq: 3 }), h.ev(3), h.ev(4));
+    expect(h.states.at(-1)![1]).toMatchObject({ resumed: false, reset: true });
+    expect(h.seqs()).toEqual([3, 4]);
+  });
+
+  test("a nextSeq that is not a safe integer is a protocol error, not a silent timeout", () => {
+    for (const nextSeq of [1e300, -5, 1.5, "7"]) {
+      const h = harness({ snapshot: false });
+      h.s.connected(0);
+      h.feed(registered({ nextSeq }));
+      expect(h.s.counters.protocolErrors).toBe(1);
+      expect(h.sent.filter((m) => m.op === "register").length).toBe(2);
+      expect(h.sent.at(-1)!.lastSeq).toBeUndefined();
+    }
+  });
+
+  test("a huge first seq (no nextSeq given) does not become the baseline for good", () => {
+    const h = harness({ snapshot: false });
+    h.s.connected(0);
+    h.feed(registered({}), h.ev(2 ** 50), h.ev(1), h.ev(2));
+    expect(h.s.counters.protocolErrors).toBe(1);
+    h.feed(registered({ nextSeq: 3 }), h.ev(3));
+    expect(h.seqs()).toEqual([2 ** 50, 3]);
+    expect(h.states.at(-1)![1]).toMatchObject({ reset: true });
+  });
+
+  test("a resumed answer that does not continue from lastSeq is a protocol error and a reset", () => {
+    const h = harness({ snapshot: false });
+    h.s.connected(0);
+    h.feed(registered({ nextSeq: 1 }), h.ev(1), h.ev(2));
+    h.s.disconnected(1);
+    h.s.connected(2);
+    h.feed(registered({ resumed: true, nextSeq: 900 }));
+    expect(h.s.counters.protocolErrors).toBe(1);
+    expect(h.sent.at(-1)!.lastSeq).toBeUndefined();
+    h.feed(registered({ nextSeq: 10 }), h.ev(10));
+    expect(h.states.at(-1)![1]).toMatchObject({ resumed: false, reset: true });
+    expect(h.seqs()).toEqual([1, 2, 10]);
+  });
+});
+
+describe("Session validity", () => {
+  /** one ordered log of state changes and deliveries */
+  function ordered(o: Partial<SessionOptions> = {}) {
+    const log: string[] = [];
+    const sent: Record<string, unknown>[] = [];
+    const s = new Session(
+      { client: "t", nodeId: "n1", port: "tController", sessionId: "S1", ...o },
+      {
+        send: (l) => sent.push(JSON.parse(l)),
+        deliver: (ev) => log.push(ev.snapshot ? `snap:${ev.agentId}` : `ev:${ev.seq}`),
+        close: () => {},
+        state: (st, info) => log.push(info.reset ? `${st}(reset)` : st),
+      },
+    );
+    const feed = (t: number, ...lines: object[]) =>
+      s.chunk(utf8(lines.map((l) => `${JSON.stringify(l)}\n`).join("")), t);
+    return { s, log, sent, feed };
+  }
+  const snapEv = (a: string) => ({
+    event: "EventAgentLogin",
+    time: 1,
+    thisDN: "1",
+    agentId: a,
+    snapshot: true,
+  });
+  const live = (seq: number) => ({ seq, event: "EventAgentReady", time: 2, thisDN: "1" });
+
+  test("fresh stream: 'snapshot' before the first snapshot event, 'live' after snapshot-end", () => {
+    const o = ordered();
+    o.s.connected(0);
+    o.feed(0, registered({ nextSeq: 5 }), { op: "snapshot-begin" }, snapEv("a"));
+    expect(o.s.isLive(0)).toBe(false);
+    o.feed(0, snapEv("b"), { op: "snapshot-end" }, live(5));
+    expect(o.s.isLive(0)).toBe(true);
+    // node restart: the connection drops, the session is unknown, seq starts again at 1
+    o.s.disconnected(1);
+    expect(o.s.isLive(1)).toBe(false);
+    o.s.connected(2);
+    o.feed(2, registered({ nextSeq: 1 }), { op: "snapshot-begin" }, snapEv("c"), { op: "snapshot-end" });
+    o.feed(2, live(1));
+    expect(o.log).toEqual([
+      "registering",
+      "snapshot",
+      "snap:a",
+      "snap:b",
+      "live",
+      "ev:5",
+      "disconnected",
+      "registering",
+      "snapshot(reset)",
+      "snap:c",
+      "live",
+      "ev:1",
+    ]);
+  });
+
+  test("resync: a fresh registration on the same connection, reported as a reset", () => {
+    const { s, log, sent, feed: feedAt } = ordered();
+    const feed = (...lines: object[]) => feedAt(0, ...lines);
+    s.connected(0);
+    feed(registered({ nextSeq: 1 }), { op: "snapshot-begin" }, { op: "snapshot-end" }, live(1), live(2));
+    log.length = 0;
+    s.resync(0);
+    expect(sent.at(-1)).toMatchObject({ op: "register", sessionId: "S1", snapshot: true });
+    expect(sent.at(-1)!.lastSeq).toBeUndefined();
+    feed(live(3)); // in flight before the node saw the register: stale
+    feed(registered({ nextSeq: 4 }), { op: "snapshot-begin" }, snapEv("x"), { op: "snapshot-end" }, live(4));
+    expect(log).toEqual(["registering", "snapshot(reset)", "snap:x", "live", "ev:4"]);
+    expect(s.counters.resets).toBe(1);
+    // resync while a registration is in flight: that answer is not trusted, a fresh one is asked
+    s.disconnected(1);
+    s.connected(2);
+    expect(sent.at(-1)!.lastSeq).toBe(4);
+    s.resync(0);
+    expect(sent.filter((m) => m.op === "register").length).toBe(3); // not sent twice at once
+    feed(registered({ resumed: true, nextSeq: 5 }));
+    expect(sent.filter((m) => m.op === "register").length).toBe(4);
+    expect(sent.at(-1)!.lastSeq).toBeUndefined();
+    feed(registered({ nextSeq: 9 }));
+    expect(log.at(-1)).toBe("snapshot(reset)");
   });
 });

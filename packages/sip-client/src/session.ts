@@ -8,8 +8,13 @@
  * It registers (with `sessionId`, `lastSeq`, `snapshot`, `udataKeys`), handles the snapshot,
  * delivers live events exactly once in `seq` order (duplicates dropped, events reordered within a
  * window put back in order), acks every N events or T ms, pings every second, declares the link
- * dead after 5 s of silence, resumes with `lastSeq` after a drop, and repairs a gap by
- * re-registering with `lastSeq` on the same connection.
+ * dead after 5 s without a complete valid line, resumes with `lastSeq` after a drop, and repairs a
+ * gap by re-registering with `lastSeq` on the same connection (throttled by a backoff). Numbering
+ * the node could not have produced (a resumed answer that does not continue, a seq far behind the
+ * position) is a protocol error: counted, logged, and answered by a fresh registration (a reset).
+ *
+ * State changes are reported through {@link SessionIO.state} synchronously, in order with the
+ * events passed to {@link SessionIO.deliver} (docs/protocol.md "Validity and ordering").
  *
  * @example
  * ```ts
@@ -24,6 +29,7 @@
  * @module
  */
 import * as v from "valibot";
+import { Backoff } from "./backoff.ts";
 import { LineSplitter } from "./codec.ts";
 import { newCounters, type SessionCounters } from "./counters.ts";
 import { type Logger, silentLogger } from "./logger.ts";
@@ -36,76 +42,12 @@ import {
   type RegisteredOp,
   type SipEvent,
 } from "./protocol.ts";
+import { RateLog } from "./ratelog.ts";
+import { Sequencer } from "./sequencer.ts";
+import type { SessionIO, SessionOptions, SessionState, StateInfo } from "./session-types.ts";
 import { checkEvent } from "./validate.ts";
 
-/** Where the session is. */
-export type SessionState = "disconnected" | "registering" | "snapshot" | "live";
-
-/** Details of a state change. */
-export interface StateInfo {
-  /** why (on `disconnected`, and on a re-registration) */
-  reason?: string;
-  /** on `live`/`snapshot` right after `registered`: whether the stream resumed */
-  resumed?: boolean;
-  /**
-   * true when the stream did NOT continue from where this session was: everything derived from
-   * this stream before is stale; the snapshot (if asked for) that follows describes current state.
-   */
-  reset?: boolean;
-  /** last delivered seq */
-  lastSeq?: number;
-}
-
-/** The outputs of the machine. */
-export interface SessionIO {
-  /** write one line (already terminated with `\n`) to the connection */
-  send(line: string): void;
-  /** an event, validated; live events exactly once in seq order, snapshot events flagged */
-  deliver(ev: SipEvent): void;
-  /** drop the connection (the adapter then calls `disconnected`) */
-  close(reason: string): void;
-  /** the state changed */
-  state?(state: SessionState, info: StateInfo): void;
-}
-
-/** Session options; every timing has the documented default. */
-export interface SessionOptions {
-  /** client name sent in `register` */
-  client: string;
-  /** node id (for logs and counters) */
-  nodeId: string;
-  /** which port this session talks to (events the port does not carry are refused) */
-  port: PortKind;
-  /** the session id; default a random one. Reuse it (with `lastSeq`) to resume after a restart. */
-  sessionId?: string;
-  /** resume position to start from (e.g. a checkpoint); default none (fresh start with snapshot) */
-  lastSeq?: number;
-  /** ask for a snapshot when the stream does not resume (default true) */
-  snapshot?: boolean;
-  /** pass only these userData keys (empty: strip all); default all */
-  udataKeys?: readonly string[];
-  /** ack after this many delivered events (default 1000) */
-  ackEvery?: number;
-  /** ack at least this often while events arrive, ms (default 1000) */
-  ackIntervalMs?: number;
-  /** ping interval, ms (default 1000) */
-  pingIntervalMs?: number;
-  /** silence that means the link is dead, ms (default 5000) */
-  deadAfterMs?: number;
-  /** how long to wait for `registered`, ms (default 5000) */
-  registerTimeoutMs?: number;
-  /** how far ahead of a hole events are held for reordering (default 64) */
-  reorderWindow?: number;
-  /** how long a hole may stay open before it is a gap, ms (default 1000) */
-  gapTimeoutMs?: number;
-  /** refuse events the port does not carry (default true) */
-  checkPort?: boolean;
-  /** bad frames logged per second at most; the rest are counted and summarised (default 10) */
-  logBurst?: number;
-  logger?: Logger;
-  /** line limit in bytes (default 64 KiB) */
-  maxLineBytes?: number;
-}
+export type { SessionIO, SessionOptions, SessionState, StateInfo } from "./session-types.ts";
 
 function _randomId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
@@ -120,26 +62,41 @@ export class Session {
   readonly port: PortKind;
   private _state: SessionState = "disconnected";
   private _sessionId: string;
-  private _lastSeq: number | undefined;
+  /** a fresh registration asked for a snapshot that has not ended: the next register omits lastSeq */
   private _snapshotIncomplete = false;
+  /** `snapshot-begin` seen in the current `snapshot` state */
+  private _snapshotBegun = false;
+  /** the next register omits lastSeq (a protocol error, a resync) */
+  private _forceFresh = false;
+  /** report the next fresh registration as a reset whatever else holds (a resync) */
+  private _resetRequested = false;
+  /** the register in flight was overtaken by a resync: its answer is discarded */
+  private _answerUntrusted = false;
+  /** the register in flight carried lastSeq */
+  private _askedResume = false;
   private _everRegistered = false;
-  private readonly _buf = new Map<number, SipEvent>();
-  private _holeSince = 0;
+  private readonly _seq: Sequencer<SipEvent>;
   private _unacked = 0;
   private _lastAckAt = 0;
-  private _lastRecv = 0;
+  /** last complete valid line (liveness counts lines, not bytes) */
+  private _lastHeard = 0;
   private _lastPing = 0;
   private _regSentAt = 0;
   private _now = 0;
-  private _logWindowStart = 0;
-  private _logged = 0;
-  private _suppressed = 0;
+  private _reregAt = 0;
+  private _reregReason = "";
+  private _lastReregAt: number | undefined;
+  private readonly _rereg: Backoff;
   private readonly _splitter: LineSplitter;
   private readonly _udata: Set<string> | undefined;
   private readonly _o: Required<
-    Omit<SessionOptions, "sessionId" | "lastSeq" | "udataKeys" | "logger" | "nodeId" | "port">
+    Omit<
+      SessionOptions,
+      "sessionId" | "lastSeq" | "udataKeys" | "logger" | "nodeId" | "port" | "reregisterBackoff"
+    >
   >;
   private readonly _log: Logger;
+  private readonly _warn: RateLog;
 
   constructor(
     readonly options: SessionOptions,
@@ -149,9 +106,9 @@ export class Session {
     this.port = options.port;
     this._sessionId =
       options.sessionId ?? `${options.client}-${options.nodeId}-${options.port}-${_randomId()}`;
-    this._lastSeq = options.lastSeq;
     this._udata = options.udataKeys ? new Set(options.udataKeys) : undefined;
     this._log = options.logger ?? silentLogger;
+    this._rereg = new Backoff(options.reregisterBackoff);
     this._o = {
       client: options.client,
       snapshot: options.snapshot ?? true,
@@ -166,6 +123,19 @@ export class Session {
       logBurst: options.logBurst ?? 10,
       maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES,
     };
+    this._seq = new Sequencer(this._o.reorderWindow);
+    this._seq.reset(options.lastSeq);
+    this._warn = new RateLog(
+      this._log,
+      { node: this.nodeId, port: this.port },
+      this._o.logBurst,
+      1000,
+      () => ({
+        badFrames: this.counters.badFrames,
+        protocolErrors: this.counters.protocolErrors,
+        gaps: this.counters.gaps,
+      }),
+    );
     this._splitter = new LineSplitter(
       {
         line: (text) => this._onLine(text),
@@ -193,27 +163,34 @@ export class Session {
   }
   /** The last live seq delivered (undefined before the first). */
   get lastSeq(): number | undefined {
-    return this._lastSeq;
+    return this._seq.lastSeq;
   }
   /** Events held ahead of a hole. */
   get buffered(): number {
-    return this._buf.size;
+    return this._seq.held;
+  }
+
+  /**
+   * Whether the stream is usable at time `now`: state `live` (registered; for a fresh stream the
+   * snapshot complete) and a complete valid line heard within `deadAfterMs`.
+   */
+  isLive(now: number): boolean {
+    return this._state === "live" && now - this._lastHeard < this._o.deadAfterMs;
   }
 
   /** The connection is up: send `register`. */
   connected(now: number): void {
     this._now = now;
     this.counters.connects++;
-    this._lastRecv = now;
+    this._lastHeard = now;
     this._lastPing = now;
     this._lastAckAt = now;
     this._register("connected");
   }
 
-  /** Bytes arrived. */
+  /** Bytes arrived. (Bytes alone do not keep the link alive; complete valid lines do.) */
   chunk(bytes: Uint8Array, now: number): void {
     this._now = now;
-    this._lastRecv = now;
     this.counters.bytesIn += bytes.length;
     this._splitter.push(bytes);
   }
@@ -221,9 +198,27 @@ export class Session {
   /** One complete line arrived (for transports that frame themselves; `chunk` calls this). */
   line(text: string, now: number): void {
     this._now = now;
-    this._lastRecv = now;
     this.counters.bytesIn += text.length + 1;
     this._onLine(text);
+  }
+
+  /**
+   * Start the stream over: re-register on this connection without `lastSeq`, so the node sends a
+   * fresh snapshot, and report that registration as a reset (like a node restart). While
+   * disconnected, the next connection does it; while a registration is in flight, its answer is
+   * discarded and the fresh one follows.
+   */
+  resync(now: number, reason = "resync requested"): void {
+    this._now = now;
+    this._forceFresh = true;
+    this._resetRequested = true;
+    if (this._state === "disconnected") return;
+    if (this._state === "registering") {
+      this._answerUntrusted = true;
+      this._reregReason = reason;
+      return;
+    }
+    this._register(reason);
   }
 
   /** Time passed: ping, ack, liveness, register timeout, gap timeout. Call every ~250 ms. */
@@ -236,9 +231,9 @@ export class Session {
       this.io.close(`no registered answer within ${o.registerTimeoutMs} ms`);
       return;
     }
-    if (now - this._lastRecv >= o.deadAfterMs) {
+    if (now - this._lastHeard >= o.deadAfterMs) {
       this.counters.livenessTimeouts++;
-      this.io.close(`no data for ${now - this._lastRecv} ms`);
+      this.io.close(`no complete line for ${now - this._lastHeard} ms`);
       return;
     }
     if (now - this._lastPing >= o.pingIntervalMs) {
@@ -246,11 +241,16 @@ export class Session {
       this.counters.pingsSent++;
       this._send('{"op":"ping"}\n');
     }
-    if (this._unacked > 0 && now - this._lastAckAt >= o.ackIntervalMs) this._ack();
-    if (this._buf.size > 0 && now - this._holeSince >= o.gapTimeoutMs) {
-      this._gap(`seq ${this._lastSeq! + 1} missing for ${now - this._holeSince} ms`);
+    if (this._state === "reset-pending" && now >= this._reregAt) {
+      this._lastReregAt = now;
+      this._register(this._reregReason);
     }
-    this._flushLogSummary();
+    if (this._unacked > 0 && now - this._lastAckAt >= o.ackIntervalMs) this._ack();
+    const hole = this._seq.holeOpenFor(now);
+    if (this._state === "live" && hole > 0 && hole >= o.gapTimeoutMs) {
+      this._gap(`seq ${this._seq.lastSeq! + 1} missing for ${hole} ms`);
+    }
+    this._warn.flush(now);
   }
 
   /** The connection is gone (closed by either side or failed). */
@@ -259,9 +259,11 @@ export class Session {
     if (this._state === "disconnected") return;
     this.counters.disconnects++;
     if (this._splitter.end() > 0) this.counters.truncated++;
-    this._buf.clear();
-    if (this._unacked > 0) this._unacked = 0;
-    this._setState("disconnected", { reason, lastSeq: this._lastSeq });
+    this._seq.clearHeld();
+    this._unacked = 0;
+    this._snapshotBegun = false;
+    this._answerUntrusted = false;
+    this._setState("disconnected", { reason, lastSeq: this.lastSeq });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -277,64 +279,78 @@ export class Session {
     this.io.send(line);
   }
 
+  /** A complete, valid line arrived: the link is alive. */
+  private _heard(): void {
+    this._lastHeard = this._now;
+  }
+
   private _register(reason: string): void {
     const msg: Record<string, unknown> = {
       op: "register",
       client: this._o.client,
       sessionId: this._sessionId,
     };
-    if (this._lastSeq !== undefined && !this._snapshotIncomplete) msg.lastSeq = this._lastSeq;
+    const fresh = this._forceFresh || this._snapshotIncomplete;
+    if (this.lastSeq !== undefined && !fresh) msg.lastSeq = this.lastSeq;
+    this._askedResume = msg.lastSeq !== undefined;
     msg.snapshot = this._o.snapshot;
     if (this._udata) msg.udataKeys = [...this._udata];
-    this._buf.clear();
+    this._seq.clearHeld();
+    this._snapshotBegun = false;
     this._regSentAt = this._now;
-    this._setState("registering", { reason, lastSeq: this._lastSeq });
+    this._setState("registering", { reason, lastSeq: this.lastSeq });
     this._send(`${JSON.stringify(msg)}\n`);
+  }
+
+  /**
+   * Re-establish the position on this connection (gap repair, protocol error): the first
+   * re-registration after a quiet `maxMs` at once, later ones after the backoff, waiting in
+   * `reset-pending`. `fresh`: without lastSeq (a reset follows).
+   */
+  private _reregister(why: string, fresh: boolean): void {
+    if (fresh) this._forceFresh = true;
+    if (this._state === "disconnected" || this._state === "reset-pending") return;
+    const now = this._now;
+    const b = this._rereg;
+    const quiet = this._lastReregAt === undefined || now - this._lastReregAt >= b.maxMs;
+    if (quiet) b.reset();
+    const delay = quiet ? 0 : b.next();
+    if (delay <= 0) {
+      this._lastReregAt = now;
+      this._register(why);
+      return;
+    }
+    this._seq.clearHeld();
+    this._reregAt = now + delay;
+    this._reregReason = why;
+    this._setState("reset-pending", { reason: why, lastSeq: this.lastSeq, retryInMs: delay });
   }
 
   private _ack(): void {
     this._unacked = 0;
     this._lastAckAt = this._now;
     this.counters.acksSent++;
-    this._send(`{"op":"ack","seq":${this._lastSeq}}\n`);
+    this._send(`{"op":"ack","seq":${this.lastSeq}}\n`);
+  }
+
+  private static _sample(text: string): string {
+    return text.length > 160 ? `${text.slice(0, 160)}…` : text;
   }
 
   private _bad(reason: string, sample: string): void {
     this.counters.badFrames++;
-    const now = this._now;
-    if (now - this._logWindowStart >= 1000) this._flushLogSummary(true);
-    if (this._logged < this._o.logBurst) {
-      this._logged++;
-      this._log.warn(
-        {
-          node: this.nodeId,
-          port: this.port,
-          reason,
-          sample: sample.length > 160 ? `${sample.slice(0, 160)}…` : sample,
-        },
-        "bad frame skipped",
-      );
-    } else {
-      this._suppressed++;
-    }
+    this._warn.warn(this._now, { reason, sample: Session._sample(sample) }, "bad frame skipped");
   }
 
-  private _flushLogSummary(force = false): void {
-    if (!force && this._now - this._logWindowStart < 1000) return;
-    if (this._suppressed > 0) {
-      this._log.warn(
-        {
-          node: this.nodeId,
-          port: this.port,
-          suppressed: this._suppressed,
-          badFrames: this.counters.badFrames,
-        },
-        "more bad frames skipped (not logged one by one)",
-      );
-    }
-    this._suppressed = 0;
-    this._logged = 0;
-    this._logWindowStart = this._now;
+  /** The node said something it cannot legitimately say: count, log, start the stream over. */
+  private _protocolError(reason: string, sample: string): void {
+    this.counters.protocolErrors++;
+    this._warn.warn(
+      this._now,
+      { reason, lastSeq: this.lastSeq, sample: Session._sample(sample) },
+      "protocol error",
+    );
+    this._reregister(`protocol error: ${reason}`, true);
   }
 
   private _onLine(text: string): void {
@@ -369,44 +385,53 @@ export class Session {
     const r = v.safeParse(NodeOpSchema, msg);
     if (!r.success) {
       this.counters.invalidMessages++;
-      this._bad(issueText(r.issues), text);
+      const why = issueText(r.issues);
+      this._bad(why, text);
+      if ((msg as { op?: unknown }).op === "registered" && this._state === "registering") {
+        // the answer to our register is unusable: nothing it says can be trusted
+        this._answerUntrusted = false;
+        this._protocolError(`invalid registered answer: ${why}`, text);
+      }
       return;
     }
     const op = r.output;
     switch (op.op) {
       case "ping":
+        this._heard();
         this._send('{"op":"pong"}\n');
         return;
       case "pong":
+        this._heard();
         this.counters.pongsReceived++;
         return;
       case "error":
+        this._heard();
         this.counters.serverErrors++;
-        this._log.warn(
-          { node: this.nodeId, port: this.port, code: op.code, message: op.message },
-          "node error",
-        );
+        this._warn.warn(this._now, { code: op.code, message: op.message }, "node error");
         return;
       case "registered":
         this._onRegistered(op, text);
         return;
       case "snapshot-begin":
-        if (this._state !== "live" || !this._snapshotIncomplete) {
+        if (this._state !== "snapshot" || this._snapshotBegun) {
           this.counters.invalidMessages++;
           this._bad(`snapshot-begin in state ${this._state}`, text);
           return;
         }
-        this._setState("snapshot", { lastSeq: this._lastSeq });
+        this._heard();
+        this._snapshotBegun = true;
         return;
       case "snapshot-end":
-        if (this._state !== "snapshot") {
+        if (this._state !== "snapshot" || !this._snapshotBegun) {
           this.counters.invalidMessages++;
           this._bad(`snapshot-end in state ${this._state}`, text);
           return;
         }
+        this._heard();
         this._snapshotIncomplete = false;
+        this._snapshotBegun = false;
         this.counters.snapshots++;
-        this._setState("live", { lastSeq: this._lastSeq });
+        this._setState("live", { lastSeq: this.lastSeq });
         return;
     }
   }
@@ -417,26 +442,58 @@ export class Session {
       this._bad(`registered in state ${this._state}`, text);
       return;
     }
+    this._heard();
     this.counters.registrations++;
-    this._sessionId = op.sessionId;
-    const asked = this._lastSeq !== undefined && !this._snapshotIncomplete;
-    const first = !this._everRegistered;
-    this._everRegistered = true;
-    if (op.resumed) {
-      if (asked) this.counters.resumes++;
-      this._setState("live", { resumed: true, reset: false, lastSeq: this._lastSeq });
+    if (this._answerUntrusted) {
+      this._answerUntrusted = false;
+      this._register(this._reregReason);
       return;
     }
-    const reset = !first || this._lastSeq !== undefined;
+    if (op.resumed) {
+      const problem = this._resumeProblem(op);
+      if (problem !== undefined) {
+        this._protocolError(problem, text);
+        return;
+      }
+      this._sessionId = op.sessionId;
+      this._everRegistered = true;
+      this.counters.resumes++;
+      this._setState("live", { resumed: true, reset: false, lastSeq: this.lastSeq });
+      return;
+    }
+    this._sessionId = op.sessionId;
+    const reset = this._resetRequested || this._everRegistered || this.lastSeq !== undefined;
+    this._everRegistered = true;
+    this._forceFresh = false;
+    this._resetRequested = false;
     if (reset) this.counters.resets++;
-    this._lastSeq = op.nextSeq !== undefined ? op.nextSeq - 1 : undefined;
+    this._seq.reset(op.nextSeq !== undefined ? op.nextSeq - 1 : undefined);
     this._snapshotIncomplete = this._o.snapshot;
+    this._snapshotBegun = false;
     this._unacked = 0;
     this._log.info(
-      { node: this.nodeId, port: this.port, sessionId: op.sessionId, eventsInCache: op.eventsInCache, reset },
+      {
+        node: this.nodeId,
+        port: this.port,
+        sessionId: op.sessionId,
+        eventsInCache: op.eventsInCache,
+        nextSeq: op.nextSeq,
+        reset,
+      },
       "registered (fresh stream)",
     );
-    this._setState("live", { resumed: false, reset, lastSeq: this._lastSeq });
+    this._setState(this._o.snapshot ? "snapshot" : "live", { resumed: false, reset, lastSeq: this.lastSeq });
+  }
+
+  /** Why a `registered{resumed:true}` cannot be right, or undefined. */
+  private _resumeProblem(op: RegisteredOp): string | undefined {
+    const expected = (this.lastSeq ?? 0) + 1;
+    if (!this._askedResume) return "resumed although no lastSeq was sent";
+    if (op.nextSeq !== undefined && op.nextSeq !== expected)
+      return `resumed at nextSeq ${op.nextSeq}, expected ${expected}`;
+    if (op.replay !== undefined && op.replay > op.eventsInCache)
+      return `replay ${op.replay} > eventsInCache ${op.eventsInCache}`;
+    return undefined;
   }
 
   private _onEvent(ev: SipEvent, text: string): void {
@@ -446,16 +503,18 @@ export class Session {
       return;
     }
     const state = this._state;
-    if (state === "registering") {
+    if (state === "registering" || state === "reset-pending") {
+      this._heard();
       this.counters.stale++;
       return;
     }
     if (ev.snapshot === true) {
-      if (state !== "snapshot") {
+      if (state !== "snapshot" || !this._snapshotBegun) {
         this.counters.invalidMessages++;
         this._bad("snapshot event outside a snapshot", text);
         return;
       }
+      this._heard();
       this.counters.snapshotEvents++;
       this._deliver(ev);
       return;
@@ -471,39 +530,26 @@ export class Session {
       this._bad("live event without seq", text);
       return;
     }
-    const last = this._lastSeq;
-    if (last === undefined || seq === last + 1) {
-      this._lastSeq = seq;
-      this._deliverLive(ev);
-      if (this._buf.size > 0) this._drain();
-      return;
+    this._heard();
+    switch (this._seq.push(seq, ev, this._now, this._onInOrder)) {
+      case "duplicate":
+        this.counters.duplicates++;
+        return;
+      case "behind":
+        // not a duplicate: the node numbers from somewhere else (a restart it did not announce, an
+        // absurd nextSeq); taking it for a duplicate would drop every later event silently
+        this._protocolError(`seq ${seq} is far behind the expected ${this.lastSeq! + 1}`, text);
+        return;
+      case "gap":
+        this._gap(`seq jumped from ${this.lastSeq} to ${seq}`);
+        return;
     }
-    if (seq <= last || this._buf.has(seq)) {
-      this.counters.duplicates++;
-      return;
-    }
-    if (seq - last > this._o.reorderWindow) {
-      this._gap(`seq jumped from ${last} to ${seq}`);
-      return;
-    }
-    if (this._buf.size === 0) this._holeSince = this._now;
-    this._buf.set(seq, ev);
   }
 
-  private _drain(): void {
-    const buf = this._buf;
-    let next = this._lastSeq! + 1;
-    let ev = buf.get(next);
-    while (ev !== undefined) {
-      buf.delete(next);
-      this.counters.reordered++;
-      this._lastSeq = next;
-      this._deliverLive(ev);
-      next++;
-      ev = buf.get(next);
-    }
-    if (buf.size > 0) this._holeSince = this._now;
-  }
+  private readonly _onInOrder = (ev: SipEvent, reordered: boolean): void => {
+    if (reordered) this.counters.reordered++;
+    this._deliverLive(ev);
+  };
 
   private _deliverLive(ev: SipEvent): void {
     this.counters.events++;
@@ -522,10 +568,11 @@ export class Session {
 
   private _gap(why: string): void {
     this.counters.gaps++;
-    this._log.warn(
-      { node: this.nodeId, port: this.port, lastSeq: this._lastSeq, why },
+    this._warn.warn(
+      this._now,
+      { lastSeq: this.lastSeq, why, gaps: this.counters.gaps },
       "gap: re-registering",
     );
-    this._register(`gap: ${why}`);
+    this._reregister(`gap: ${why}`, false);
   }
 }
