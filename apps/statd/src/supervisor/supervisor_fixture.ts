@@ -1,0 +1,43 @@
+/**
+ * A supervisor in its own process, for the test that SIGKILLs the supervisor: starts cluster
+ * `argv[2]` with `argv[3]` instances of `instance_fixture.ts`, prints one JSON line
+ * `{ pid, segment, instances: [pid…] }` once every instance is alive, logs (pino JSON) to
+ * stderr, and stops cleanly on SIGTERM/SIGINT as `statd start` does.
+ *
+ * @example
+ * ```sh
+ * bun apps/statd/src/supervisor/supervisor_fixture.ts demo 2
+ * ```
+ * @module
+ */
+import pino from "pino";
+import { Supervisor } from "./supervisor.ts";
+
+const cluster = process.argv[2];
+const instances = Number(process.argv[3] ?? 2);
+const logger = pino({ base: { name: "supervisor-fixture" } }, pino.destination({ dest: 2, sync: true }));
+const sup = await Supervisor.start({
+  cluster,
+  instances,
+  layout: { spscBytes: 65536, broadcastBytes: 65536, maxRecord: 1024 },
+  instanceCommand: (slot, segment) => [
+    process.execPath,
+    `${import.meta.dir}/instance_fixture.ts`,
+    "--segment",
+    segment,
+    "--slot",
+    String(slot),
+  ],
+  logger,
+  restartBackoff: { initialMs: 100 },
+});
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.on(sig, () => {
+    sup.stop().then(() => process.exit(0));
+  });
+}
+await sup.ready(20_000);
+const st = sup.status();
+process.stdout.write(
+  `${JSON.stringify({ pid: process.pid, segment: st.segment, instances: st.instances.map((i) => i.pid) })}\n`,
+);
