@@ -221,6 +221,7 @@ export async function openClusterSegment(
 ): Promise<ShmSegment> {
   const name = clusterSegmentName(cluster);
   const deadline = performance.now() + (options.reclaimWaitMs ?? 2000);
+  let waited = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return ShmSegment.create(name, params);
@@ -252,6 +253,13 @@ export async function openClusterSegment(
         );
       }
       if (performance.now() < deadline) {
+        if (!waited) {
+          waited = true;
+          options.logger.info(
+            { segment: name, pid: p.memberPid, deadPid: p.id.creatorPid },
+            `segment ${name}: supervisor pid ${p.id.creatorPid} is gone but its instance pid ${p.memberPid} still runs; waiting for it to exit`,
+          );
+        }
         await Bun.sleep(50); // an orphaned instance notices its supervisor is gone and exits
         continue;
       }

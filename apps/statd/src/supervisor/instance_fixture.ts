@@ -7,7 +7,8 @@
  * - `FIXTURE_CRASH_AFTER_MS=N`: exit with code 3 N ms after joining (every launch);
  * - `FIXTURE_CRASH_SLOT=K`: only slot K crashes;
  * - `FIXTURE_IGNORE_SIGTERM=1`: SIGTERM is ignored (the supervisor must SIGKILL it at stop);
- * - `FIXTURE_NO_JOIN=1`: never joins (tests the start timeout).
+ * - `FIXTURE_NO_JOIN=1`: never joins (tests the start timeout);
+ * - `FIXTURE_WATCH_MS=N`: check the supervisor's liveness every N ms (default 100).
  *
  * @example
  * ```sh
@@ -26,7 +27,7 @@ const segment = values.segment ?? "";
 const slot = Number(values.slot);
 const env = process.env;
 
-watchParent(segment, () => process.exit(0), { intervalMs: 100 });
+watchParent(segment, () => process.exit(0), { intervalMs: Number(env.FIXTURE_WATCH_MS ?? 100) });
 if (env.FIXTURE_IGNORE_SIGTERM === "1") process.on("SIGTERM", () => {});
 if (env.FIXTURE_NO_JOIN === "1") {
   setInterval(() => {}, 1000);
@@ -34,7 +35,14 @@ if (env.FIXTURE_NO_JOIN === "1") {
   const seg = ShmSegment.attach(segment);
   const bus = seg.join(slot);
   process.stdout.write(`${JSON.stringify({ joined: slot, pid: process.pid, generation: bus.generation })}\n`);
-  setInterval(() => bus.poll(() => {}), 50);
+  setInterval(() => {
+    // With FIXTURE_IGNORE_SIGTERM the bus's signal cleanup has closed the endpoint: keep running.
+    try {
+      bus.poll(() => {});
+    } catch {
+      // closed
+    }
+  }, 50);
   const crash = Number(env.FIXTURE_CRASH_AFTER_MS ?? Number.NaN);
   if (
     Number.isFinite(crash) &&

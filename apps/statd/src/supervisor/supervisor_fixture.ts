@@ -1,8 +1,8 @@
 /**
  * A supervisor in its own process, for the test that SIGKILLs the supervisor: starts cluster
  * `argv[2]` with `argv[3]` instances of `instance_fixture.ts`, prints one JSON line
- * `{ pid, segment, instances: [pid…] }` once every instance is alive, logs (pino JSON) to
- * stderr, and stops cleanly on SIGTERM/SIGINT as `statd start` does.
+ * `{ pid, segment, instances: [pid…] }` once every instance is alive, logs (pino JSON, the
+ * instances' output included) to stderr, and stops cleanly on SIGTERM/SIGINT as `statd start` does.
  *
  * @example
  * ```sh
@@ -29,6 +29,7 @@ const sup = await Supervisor.start({
     String(slot),
   ],
   logger,
+  output: "log", // stdout carries only the line below
   restartBackoff: { initialMs: 100 },
 });
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
