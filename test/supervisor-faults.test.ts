@@ -44,7 +44,7 @@ test("a SIGKILLed supervisor's instances exit by themselves; the next start recl
   expect(sup.status().instances.map((i) => i.generation)).toEqual([1, 1]); // a fresh segment
   await sup.stop();
   expect(existsSync(`/dev/shm/${info.segment}`)).toBe(false);
-});
+}, 30_000);
 
 test("a start right after a supervisor was SIGKILLed waits for its orphans to exit, then reclaims", async () => {
   const cluster = h.cluster();
@@ -68,7 +68,7 @@ test("a start right after a supervisor was SIGKILLed waits for its orphans to ex
   expect(h.lines.some((l) => l.level === "warn" && l.deadPid === p.pid)).toBe(true);
   await sup.ready(20_000);
   await sup.stop();
-});
+}, 30_000);
 
 test("a segment whose supervisor is gone but whose instance still runs is refused, naming that pid", async () => {
   const cluster = h.cluster();
@@ -113,7 +113,7 @@ test("a segment whose supervisor is gone but whose instance still runs is refuse
   const sup = await h.start({ instances: 1, cluster }); // now stale: reclaimed
   await sup.ready(20_000);
   await sup.stop();
-});
+}, 30_000);
 
 test("an instance stopped (SIGSTOP) for 3 s is reported stalled, then alive after SIGCONT; never restarted", async () => {
   const sup = await h.start({ instances: 2, heartbeatTimeoutMs: 1000 });
@@ -136,7 +136,7 @@ test("an instance stopped (SIGSTOP) for 3 s is reported stalled, then alive afte
   expect(lines.filter((m) => /exited|killing/.test(m))).toEqual([]);
   expect(sup.status().instances[1]).toMatchObject({ state: "alive", restarts: 0 });
   await sup.stop();
-});
+}, 30_000);
 
 test("an instance stalled past stalledLimitMs is killed and restarted in its slot", async () => {
   const sup = await h.start({ instances: 1, heartbeatTimeoutMs: 300, stalledLimitMs: 1500 });
@@ -151,7 +151,7 @@ test("an instance stalled past stalledLimitMs is killed and restarted in its slo
     true,
   );
   await sup.stop();
-});
+}, 30_000);
 
 test("a crash-looping instance is restarted with a growing backoff, capped", async () => {
   const sup = await h.start({
@@ -183,7 +183,7 @@ test("a crash-looping instance is restarted with a growing backoff, capped", asy
   expect(st.lastBackoffMs).toBe(400);
   await sup.stop();
   expect(sup.status().instances[0].state).toBe("dead");
-});
+}, 30_000);
 
 test("a process that never joins its slot is killed after startTimeoutMs and restarted", async () => {
   const sup = await h.start({ instances: 1, env: { FIXTURE_NO_JOIN: "1" }, startTimeoutMs: 500 });
@@ -195,4 +195,49 @@ test("a process that never joins its slot is killed after startTimeoutMs and res
   expect(view.inspect().members[0].state).toBe("free");
   view.close();
   await sup.stop();
-});
+}, 30_000);
+
+test("stop ends a stopped (SIGSTOP) instance with SIGTERM (it is continued), without waiting for SIGKILL", async () => {
+  const sup = await h.start({ instances: 1, stopTimeoutMs: 20_000 });
+  await sup.ready(20_000);
+  const pid = sup.status().instances[0].pid!;
+  process.kill(pid, "SIGSTOP");
+  await sup.stop();
+  expect(isProcessAlive(pid)).toBe(false);
+  expect(sup.status().instances[0].lastExit).toMatchObject({ signal: "SIGTERM" });
+  expect(existsSync(`/dev/shm/${sup.segmentName}`)).toBe(false);
+}, 30_000);
+
+test("Ctrl-C (SIGINT to the supervisor's process group) stops the cluster in order: every child ends by the supervisor's SIGTERM", async () => {
+  const cluster = h.cluster();
+  const sleeper = JSON.stringify([process.execPath, "-e", "setInterval(() => {}, 1000)"]);
+  // its own process group, as a shell gives `statd start` at the terminal
+  const p = Bun.spawn([process.execPath, SUPERVISOR_FIXTURE, cluster, "2", sleeper], {
+    stdout: "pipe",
+    stderr: "pipe",
+    detached: true,
+  });
+  h.track(p.pid);
+  const info = JSON.parse(await firstLine(p.stdout)) as {
+    pid: number;
+    instances: number[];
+    companions: number[];
+  };
+  for (const pid of [...info.instances, ...info.companions]) h.track(pid);
+  process.kill(-p.pid, "SIGINT");
+  const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+  expect(code).toBe(0);
+  const log = err
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { msg: string; signal?: string });
+  const stopped = log.filter((l) => / stopped: /.test(l.msg));
+  expect(stopped.map((l) => [l.msg.split(" (")[0], l.signal])).toEqual([
+    ["instance 0", "SIGTERM"],
+    ["instance 1", "SIGTERM"],
+    ["companion sleeper", "SIGTERM"],
+  ]);
+  expect(log.filter((l) => /restarting/.test(l.msg))).toEqual([]);
+  expect([...info.instances, ...info.companions].every((pid) => !isProcessAlive(pid))).toBe(true);
+  expect(existsSync(`/dev/shm/statd-${cluster}`)).toBe(false);
+}, 30_000);

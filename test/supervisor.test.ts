@@ -57,7 +57,7 @@ test("two instances join their slots; one SIGKILLed is restarted in its slot wit
     ["dead", null],
   ]);
   await sup.stop(); // idempotent
-});
+}, 30_000);
 
 test("a second start of a running cluster fails with one line and leaves the running one alone", async () => {
   const sup = await h.start({ instances: 1 });
@@ -71,7 +71,7 @@ test("a second start of a running cluster fails with one line and leaves the run
   expect(sup.status().instances[0].state).toBe("alive");
   expect(existsSync(`/dev/shm/${sup.segmentName}`)).toBe(true);
   await sup.stop();
-});
+}, 30_000);
 
 test("a second statd in another process gets the same one-line refusal", async () => {
   const sup = await h.start({ instances: 1 });
@@ -95,7 +95,7 @@ test("a second statd in another process gets the same one-line refusal", async (
     `cluster "${sup.cluster}" is already running (supervisor pid ${process.pid}); stop it first\n`,
   );
   await sup.stop();
-});
+}, 30_000);
 
 test("an object under the segment's name that is not a bus segment is refused and never removed", async () => {
   const cluster = h.cluster();
@@ -108,7 +108,7 @@ test("an object under the segment's name that is not a bus segment is refused an
   expect(err.message).toContain("delete it by hand");
   expect(err.message).not.toContain("\n");
   expect(readFileSync(path, "utf8")).toBe("somebody else's data, not a bus segment");
-});
+}, 30_000);
 
 test("stop never removes a segment another cluster created under the name meanwhile", async () => {
   const sup = await h.start({ instances: 1 });
@@ -128,7 +128,7 @@ test("stop never removes a segment another cluster created under the name meanwh
   ).toBe(true);
   other.close();
   expect(existsSync(`/dev/shm/${sup.segmentName}`)).toBe(false);
-});
+}, 30_000);
 
 test("companions start before the instances and stop with the cluster; one that dies is logged, not restarted", async () => {
   const sleeper = [process.execPath, "-e", "setInterval(() => {}, 1000)"];
@@ -161,7 +161,7 @@ test("companions start before the instances and stop with the cluster; one that 
   await sup.stop();
   expect(gone(sleeperPid)).toBe(true);
   expect(sup.status().companions[0]).toMatchObject({ state: "exited", exit: { signal: "SIGTERM" } });
-});
+}, 30_000);
 
 test("stop SIGKILLs an instance that ignores SIGTERM once stopTimeoutMs has passed", async () => {
   const sup = await h.start({ instances: 1, env: { FIXTURE_IGNORE_SIGTERM: "1" }, stopTimeoutMs: 300 });
@@ -178,7 +178,7 @@ test("stop SIGKILLs an instance that ignores SIGTERM once stopTimeoutMs has pass
     ),
   ).toBe(true);
   expect(existsSync(`/dev/shm/${sup.segmentName}`)).toBe(false);
-});
+}, 30_000);
 
 test("bad options are refused with one line before anything is created; an unspawnable command cleans up", async () => {
   const bad = async (o: Parameters<typeof h.options>[0], re: RegExp) => {
@@ -207,4 +207,4 @@ test("bad options are refused with one line before anything is created; an unspa
   );
   expect(err.code).toBe("SPAWN");
   expect(existsSync(`/dev/shm/statd-${cluster}`)).toBe(false);
-});
+}, 30_000);

@@ -450,6 +450,9 @@ export class Supervisor {
   private _spawnProc(cmd: string[], context: Record<string, unknown>): Subprocess {
     const log = this._o.output === "log";
     const proc = Bun.spawn(cmd, {
+      // Its own process group: a Ctrl-C at the terminal reaches the supervisor only, which stops
+      // the instances first and the companions after, each with SIGTERM.
+      detached: true,
       cwd: this._o.cwd,
       env: this._env(),
       stdin: "ignore",
@@ -486,7 +489,13 @@ export class Supervisor {
     );
     proc.exited.then(() => {
       c.exit = this._exitInfo(proc, c.spawnedAt, null);
-      if (this._stopping) return;
+      if (this._stopping) {
+        this._log.info(
+          { companion: spec.name, pid: proc.pid, code: c.exit.code, signal: c.exit.signal },
+          `companion ${spec.name} (pid ${proc.pid}) stopped: ${_describeExit(c.exit)}`,
+        );
+        return;
+      }
       this._log.error(
         { companion: spec.name, pid: proc.pid, code: c.exit.code, signal: c.exit.signal },
         `companion ${spec.name} (pid ${proc.pid}) exited with ${_describeExit(c.exit)}; not restarted`,
@@ -545,6 +554,10 @@ export class Supervisor {
     s.heartbeatAgeMs = null;
     if (this._stopping) {
       s.state = "dead";
+      this._log.info(
+        { slot: s.slot, pid: proc.pid, code: s.lastExit.code, signal: s.lastExit.signal },
+        `instance ${s.slot} (pid ${proc.pid}) stopped: ${_describeExit(s.lastExit)}`,
+      );
       return;
     }
     this._scheduleRestart(s, aliveMs);

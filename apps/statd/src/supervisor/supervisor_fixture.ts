@@ -1,7 +1,8 @@
 /**
- * A supervisor in its own process, for the test that SIGKILLs the supervisor: starts cluster
- * `argv[2]` with `argv[3]` instances of `instance_fixture.ts`, prints one JSON line
- * `{ pid, segment, instances: [pid…] }` once every instance is alive, logs (pino JSON, the
+ * A supervisor in its own process, for the tests that SIGKILL or Ctrl-C the supervisor: starts
+ * cluster `argv[2]` with `argv[3]` instances of `instance_fixture.ts` (and, if `argv[4]` is a JSON
+ * argv, a companion named "sleeper" running it), prints one JSON line
+ * `{ pid, segment, instances: [pid…], companions: [pid…] }` once every instance is alive, logs (pino JSON, the
  * instances' output included) to stderr, and stops cleanly on SIGTERM/SIGINT as `statd start` does.
  *
  * @example
@@ -15,6 +16,8 @@ import { Supervisor } from "./supervisor.ts";
 
 const cluster = process.argv[2];
 const instances = Number(process.argv[3] ?? 2);
+const companion =
+  process.argv[4] === undefined ? [] : [{ name: "sleeper", cmd: JSON.parse(process.argv[4]) }];
 const logger = pino({ base: { name: "supervisor-fixture" } }, pino.destination({ dest: 2, sync: true }));
 const sup = await Supervisor.start({
   cluster,
@@ -29,6 +32,7 @@ const sup = await Supervisor.start({
     String(slot),
   ],
   logger,
+  companions: companion,
   output: "log", // stdout carries only the line below
   restartBackoff: { initialMs: 100 },
 });
@@ -40,5 +44,5 @@ for (const sig of ["SIGTERM", "SIGINT"] as const) {
 await sup.ready(20_000);
 const st = sup.status();
 process.stdout.write(
-  `${JSON.stringify({ pid: process.pid, segment: st.segment, instances: st.instances.map((i) => i.pid) })}\n`,
+  `${JSON.stringify({ pid: process.pid, segment: st.segment, instances: st.instances.map((i) => i.pid), companions: st.companions.map((c) => c.pid) })}\n`,
 );
