@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { Supervisor, SupervisorError } from "../apps/statd/src/supervisor/mod.ts";
 import { isProcessAlive } from "../packages/shm-bus/src/bun/liveness.ts";
 import { ShmSegment } from "../packages/shm-bus/src/bun/shm_bus.ts";
-import { firstLine, harness, SUPERVISOR_FIXTURE } from "./supervisor-harness.ts";
+import { firstLine, harness, INSTANCE_FIXTURE, SUPERVISOR_FIXTURE } from "./supervisor-harness.ts";
 
 const h = harness();
 const slotLines = (slot: number) => h.lines.filter((l) => l.slot === slot);
@@ -241,4 +241,32 @@ test("Ctrl-C (SIGINT to the supervisor's process group) stops the cluster in ord
   expect(log.filter((l) => /restarting/.test(l.msg))).toEqual([]);
   expect([...info.instances, ...info.companions].every((pid) => !isProcessAlive(pid))).toBe(true);
   expect(existsSync(`/dev/shm/statd-${cluster}`)).toBe(false);
+}, 30_000);
+
+test("a restart whose command cannot be spawned is retried with backoff, not fatal", async () => {
+  let launches = 0;
+  const sup = await h.start({
+    instances: 1,
+    instanceCommand: (slot, segment) =>
+      launches++ === 1
+        ? ["/nonexistent/statd-instance"]
+        : [process.execPath, INSTANCE_FIXTURE, "--segment", segment, "--slot", String(slot)],
+  });
+  await sup.ready(20_000);
+  const pid = sup.status().instances[0].pid!;
+  process.kill(pid, "SIGKILL");
+  const s0 = () => sup.status().instances[0];
+  await h.waitFor(
+    () => s0().restarts === 2 && s0().state === "alive",
+    "alive after a failed spawn",
+    15_000,
+    s0,
+  );
+  const msgs = h.lines.filter((l) => l.slot === 0 && l.level === "warn").map((l) => l.msg);
+  expect(msgs[0]).toMatch(/^instance 0 exited with signal SIGKILL after \d+ ms; restarting in 50 ms$/);
+  expect(msgs[1]).toMatch(
+    /^instance 0 could not be started \(spawn failed: \/nonexistent\/statd-instance: .*\); restarting in 100 ms, 2 quick exits in a row$/,
+  );
+  expect(s0().generation).toBe(2);
+  await sup.stop();
 }, 30_000);
