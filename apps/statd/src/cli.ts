@@ -5,7 +5,7 @@
  * - `statd replay --config FILE EVENTS.ndjson [--instances N] [--at ISO-TIME]` — built.
  * - `statd watch --config FILE [--instances N] [--interval S] [--json] [--exit-after-events N]` —
  *   connect to the config's SIP nodes and show a live text wallboard (no daemon, one process).
- * - `statd start --config FILE [--instances N] [--demo]` — the daemon; not built yet (a later issue).
+ * - `statd start --config FILE [--instances N] [--demo] [--listen HOST:PORT]` — the daemon.
  *
  * Exit codes: 0 ok, 1 failure (unreadable file, config error), 2 bad usage. Errors are one line
  * on stderr (`--debug` adds the stack).
@@ -21,6 +21,7 @@ import { ConfigError } from "@statd/stat-core";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import pino from "pino";
 import { ReplayError, replay } from "./replay.ts";
+import { startDaemon } from "./supervisor/start.ts";
 import { startWatch } from "./watch.ts";
 
 const _debug = process.argv.includes("--debug");
@@ -191,16 +192,36 @@ program
 
 program
   .command("start")
-  .description("start the daemon (supervisor + instances) — not built yet")
+  .description("start the daemon: supervisor + N instance processes over the shm bus, API on [api].listen")
   .requiredOption("--config <file>", "statd TOML config")
-  .option("--instances <n>", "instances (1..16)", _int("--instances", 1, 16))
-  .option("--demo", "also start the simulated SIP cluster")
-  .action((o: { config: string }) => {
-    _config(o.config);
-    _fail(
-      1,
-      "start: the daemon is not built yet (REST/WebSocket API, bus wiring); use `statd replay` meanwhile",
+  .option("--instances <n>", "instances (1..16; default [cluster].instances)", _int("--instances", 1, 16))
+  .option("--demo", "also start the simulated SIP cluster that the config's [[sip.nodes]] point at")
+  .option("--listen <host:port>", "API address of every instance (default [api].listen)")
+  .action(async (o: { config: string; instances?: number; demo?: boolean; listen?: string }) => {
+    const config = _config(o.config);
+    const logger = pino({ name: "statd", level: process.env.STATD_LOG_LEVEL ?? "info" });
+    let sup: Awaited<ReturnType<typeof startDaemon>>;
+    try {
+      sup = await startDaemon({
+        configPath: o.config,
+        config,
+        ...(o.instances !== undefined ? { instances: o.instances } : {}),
+        ...(o.demo ? { demo: true } : {}),
+        ...(o.listen ? { listen: o.listen } : {}),
+        logger,
+      });
+    } catch (e) {
+      _fail(1, (e as Error).message, e);
+    }
+    const listen = o.listen ?? config.api.listen;
+    process.stderr.write(
+      `statd: cluster "${config.cluster.name}" up: ${sup.status().instances.length} instance(s); API http://${listen}/v1 (docs: /docs)\n`,
     );
+    const stop = (): void => {
+      void sup.stop().then(() => process.exit(0));
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
 
 try {

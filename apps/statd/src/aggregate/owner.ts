@@ -64,25 +64,51 @@ export interface OwnerContext {
   notify(facade: number, sid: string, n: NotificationOut): void;
 }
 
-interface _Stat {
-  sid: string;
+/** The identity of a statistic: two requests with the same key share one aggregate. */
+export function aggregateKey(req: OpenRequest): string {
+  return JSON.stringify([
+    req.object.type,
+    req.object.id,
+    req.statType ?? null,
+    req.definition ?? null,
+    req.timeProfile ?? "Default",
+    req.timeRange ?? null,
+    req.timeRange2 ?? null,
+    req.filter ?? null,
+  ]);
+}
+
+/** One aggregate: the shares on every instance, merged at each round. */
+interface _Agg {
+  key: string;
+  /** id of the shares on the contributors (`slot.generation.sN`) */
+  share: string;
   req: OpenRequest;
   cat: Category;
   tenant: string;
+  sampler: MergedSampler | null;
+  last: RoundValue | null;
+  subs: Set<_Sub>;
+}
+
+/** One subscription of a client: its own notification state over a shared aggregate. */
+interface _Sub {
+  sid: string;
+  agg: _Agg;
   /** façade whose connection opened it (closed with that façade), null for a REST open */
   openedBy: number | null;
   /** façades with listeners → how many */
   listeners: Map<number, number>;
   policy: NotifyPolicy;
-  sampler: MergedSampler | null;
-  last: RoundValue | null;
+  /** the first round after the open has not been seen yet */
+  fresh: boolean;
 }
 
 interface _Round {
   id: number;
   at: number;
-  sids: string[];
-  /** contributor → its partials by sid (filled by chunks) */
+  shares: string[];
+  /** contributor → its partials by share id (filled by chunks) */
   got: Map<number, Map<string, StatPartial | null>>;
   done: Set<number>;
   waiting: Set<number>;
@@ -93,10 +119,13 @@ interface _Round {
 
 /** See the module doc. */
 export class AggregationOwner {
-  /** rounds completed, contributors timed out */
+  /** rounds completed, contributors timed out, notifications sent */
   readonly counters = { rounds: 0, timeouts: 0, notifications: 0 };
-  private readonly _stats = new Map<string, _Stat>();
+  private readonly _subs = new Map<string, _Sub>();
+  private readonly _aggs = new Map<string, _Agg>();
+  private readonly _byShare = new Map<string, _Agg>();
   private _nextSid = 1;
+  private _nextShare = 1;
   private _round: _Round | null = null;
   private _next: Promise<void> | null = null;
   private _roundId = 0;
@@ -104,69 +133,91 @@ export class AggregationOwner {
 
   constructor(
     private readonly _ctx: OwnerContext,
-    /** a prefix that makes sids unique across incarnations of this slot (e.g. `${slot}.${generation}`) */
+    /** a prefix that makes ids unique across incarnations of this slot (`${slot}.${generation}`) */
     private readonly _prefix: string,
     opts: { roundTimeoutMs?: number } = {},
   ) {
     this._timeoutMs = opts.roundTimeoutMs ?? 2000;
   }
 
-  /** Statistics this instance aggregates. */
+  /** Open subscriptions. */
   get size(): number {
-    return this._stats.size;
+    return this._subs.size;
   }
 
-  /** Every open statistic (to re-open them on an instance that joined). */
+  /** Distinct aggregates (identical statistics share one). */
+  get aggregates(): number {
+    return this._aggs.size;
+  }
+
+  /** The shares every contributor must hold (to open them on an instance that joined). */
   opens(): { sid: string; req: OpenRequest }[] {
-    return [...this._stats.values()].map((s) => ({ sid: s.sid, req: s.req }));
+    return [...this._aggs.values()].map((a) => ({ sid: a.share, req: a.req }));
   }
 
   /**
-   * Open a statistic; resolves with its first merged value. `opener`: the façade whose
-   * connection holds it (it listens, and the statistic closes if that façade dies), or null
+   * Open a statistic; resolves with its merged value after a round. `opener`: the façade whose
+   * connection holds it (it listens, and the subscription closes if that façade dies), or null
    * (a REST open: open until closed; listeners attach with {@link AggregationOwner.listen}).
+   * A statistic identical to one already open shares its aggregate, so it starts with what that
+   * one has counted (the way Stat Server shares identical requests).
    */
   async open(req: OpenRequest, opener: number | null): Promise<StatInfo> {
     const bad = checkNotification(req.notification);
     if (bad) throw new ServiceError(400, "bad-notification", bad);
-    const sid = `${this._prefix}.${this._nextSid++}`;
-    const local = this._ctx.openLocal(sid, { ...req, notification: { mode: "none" } });
-    if (local instanceof ServiceError) throw local;
-    const st: _Stat = {
-      sid,
-      req,
-      cat: local.cat,
-      tenant: local.tenant,
+    const agg = this._aggregate(req);
+    const sub: _Sub = {
+      sid: `${this._prefix}.${this._nextSid++}`,
+      agg,
       openedBy: opener,
       listeners: new Map(opener === null ? [] : [[opener, 1]]),
       policy: new NotifyPolicy(req.notification),
-      sampler: isSampled(local.cat) ? new MergedSampler() : null,
-      last: null,
+      fresh: true,
     };
-    this._stats.set(sid, st);
-    for (let s = 0; s < this._ctx.slots; s++)
-      if (s !== this._ctx.self && this._ctx.isAlive(s)) this._ctx.send(s, { k: K.open, sid, req });
-    await this.nextRound();
-    const v = st.last as RoundValue | null;
-    if (!v) throw new ServiceError(503, "unavailable", "no round completed");
-    st.policy.baseline(v);
-    return { id: sid, value: v.value, valid: v.valid, at: v.at, tenant: st.tenant };
+    agg.subs.add(sub);
+    this._subs.set(sub.sid, sub);
+    try {
+      await this.nextRound();
+    } catch (e) {
+      this.close(sub.sid);
+      throw e;
+    }
+    const v = agg.last;
+    if (!v) {
+      this.close(sub.sid);
+      throw new ServiceError(503, "unavailable", "no round completed");
+    }
+    sub.policy.baseline(v);
+    sub.fresh = false;
+    return { id: sub.sid, value: v.value, valid: v.valid, at: v.at, tenant: agg.tenant };
   }
 
-  /** The latest merged value (after the next round when `fresh`). */
-  async peek(sid: string, fresh = false): Promise<StatInfo> {
-    const st = this._get(sid);
-    if (fresh || st.last === null) await this.nextRound();
-    const v = st.last!;
-    return { id: sid, value: v.value, valid: v.valid, at: v.at, tenant: st.tenant };
+  /** A one-shot value: the open aggregate's when one is identical, else a temporary one. */
+  async query(req: OpenRequest): Promise<{ value: StatInfo["value"]; valid: boolean; at: number }> {
+    const st = await this.open({ ...req, notification: { mode: "none" } }, null);
+    this.close(st.id);
+    return { value: st.value, valid: st.valid, at: st.at };
+  }
+
+  /** The merged value after the next round. */
+  async peek(sid: string): Promise<StatInfo> {
+    const sub = this._get(sid);
+    await this.nextRound();
+    const v = sub.agg.last!;
+    return { id: sid, value: v.value, valid: v.valid, at: v.at, tenant: sub.agg.tenant };
   }
 
   close(sid: string): void {
-    this._get(sid);
-    this._stats.delete(sid);
-    this._ctx.closeLocal(sid);
+    const sub = this._get(sid);
+    this._subs.delete(sid);
+    const agg = sub.agg;
+    agg.subs.delete(sub);
+    if (agg.subs.size > 0) return;
+    this._aggs.delete(agg.key);
+    this._byShare.delete(agg.share);
+    this._ctx.closeLocal(agg.share);
     for (let s = 0; s < this._ctx.slots; s++)
-      if (s !== this._ctx.self && this._ctx.isAlive(s)) this._ctx.send(s, { k: K.close, sid });
+      if (s !== this._ctx.self && this._ctx.isAlive(s)) this._ctx.send(s, { k: K.close, sid: agg.share });
   }
 
   suspend(sid: string): void {
@@ -179,24 +230,24 @@ export class AggregationOwner {
 
   /** Façade `facade` has one more listener of `sid`. */
   listen(sid: string, facade: number): void {
-    const st = this._get(sid);
-    st.listeners.set(facade, (st.listeners.get(facade) ?? 0) + 1);
+    const sub = this._get(sid);
+    sub.listeners.set(facade, (sub.listeners.get(facade) ?? 0) + 1);
   }
 
   /** ... one less. */
   unlisten(sid: string, facade: number): void {
-    const st = this._stats.get(sid);
-    if (!st) return;
-    const n = (st.listeners.get(facade) ?? 0) - 1;
-    if (n > 0) st.listeners.set(facade, n);
-    else st.listeners.delete(facade);
+    const sub = this._subs.get(sid);
+    if (!sub) return;
+    const n = (sub.listeners.get(facade) ?? 0) - 1;
+    if (n > 0) sub.listeners.set(facade, n);
+    else sub.listeners.delete(facade);
   }
 
-  /** Façade `facade` died: its connections' statistics close, its listeners go. */
+  /** Façade `facade` died: its connections' subscriptions close, its listeners go. */
   dropFacade(facade: number): void {
-    for (const st of [...this._stats.values()]) {
-      st.listeners.delete(facade);
-      if (st.openedBy === facade) this.close(st.sid);
+    for (const sub of [...this._subs.values()]) {
+      sub.listeners.delete(facade);
+      if (sub.openedBy === facade) this.close(sub.sid);
     }
   }
 
@@ -213,18 +264,44 @@ export class AggregationOwner {
 
   /** Run a round now unless one is running (the instance's timer calls this). */
   tick(): void {
-    if (this._round === null && this._next === null && this._stats.size > 0) void this._start();
+    if (this._round === null && this._next === null && this._aggs.size > 0) void this._start();
   }
 
-  private _get(sid: string): _Stat {
-    const st = this._stats.get(sid);
-    if (!st) throw new ServiceError(404, "unknown-statistic", `no open statistic ${sid}`);
-    return st;
+  private _aggregate(req: OpenRequest): _Agg {
+    const key = aggregateKey(req);
+    const had = this._aggs.get(key);
+    if (had) return had;
+    const share = `${this._prefix}.s${this._nextShare++}`;
+    const local = this._ctx.openLocal(share, { ...req, notification: { mode: "none" } });
+    if (local instanceof ServiceError) throw local;
+    const { notification: _n, ...bare } = req;
+    const agg: _Agg = {
+      key,
+      share,
+      req: bare,
+      cat: local.cat,
+      tenant: local.tenant,
+      sampler: isSampled(local.cat) ? new MergedSampler() : null,
+      last: null,
+      subs: new Set(),
+    };
+    this._aggs.set(key, agg);
+    this._byShare.set(share, agg);
+    for (let s = 0; s < this._ctx.slots; s++)
+      if (s !== this._ctx.self && this._ctx.isAlive(s))
+        this._ctx.send(s, { k: K.open, sid: share, req: bare });
+    return agg;
+  }
+
+  private _get(sid: string): _Sub {
+    const sub = this._subs.get(sid);
+    if (!sub) throw new ServiceError(404, "unknown-statistic", `no open statistic ${sid}`);
+    return sub;
   }
 
   private _start(): Promise<void> {
     const at = this._ctx.now();
-    const sids = [...this._stats.keys()];
+    const shares = [...this._byShare.keys()];
     let resolve!: () => void;
     const promise = new Promise<void>((r) => {
       resolve = r;
@@ -232,7 +309,7 @@ export class AggregationOwner {
     const round: _Round = {
       id: ++this._roundId,
       at,
-      sids,
+      shares,
       got: new Map(),
       done: new Set(),
       waiting: new Set(),
@@ -242,8 +319,8 @@ export class AggregationOwner {
     };
     this._round = round;
     const mine = new Map<string, StatPartial | null>();
-    const parts = this._ctx.localPartials(sids, at);
-    for (let i = 0; i < sids.length; i++) mine.set(sids[i]!, parts[i] ?? null);
+    const parts = this._ctx.localPartials(shares, at);
+    for (let i = 0; i < shares.length; i++) mine.set(shares[i]!, parts[i] ?? null);
     round.got.set(this._ctx.self, mine);
     round.done.add(this._ctx.self);
     for (let s = 0; s < this._ctx.slots; s++) {
@@ -289,37 +366,37 @@ export class AggregationOwner {
     this.counters.rounds++;
     // every slot must have answered for a value to be valid (a missing share is not zero)
     const complete = round.done.size === this._ctx.slots;
-    for (const sid of round.sids) {
-      const st = this._stats.get(sid);
-      if (!st) continue; // closed meanwhile
+    for (const share of round.shares) {
+      const agg = this._byShare.get(share);
+      if (!agg) continue; // closed meanwhile
       const parts: StatPartial[] = [];
       let missing = !complete;
       for (const m of round.got.values()) {
-        const p = m.get(sid);
+        const p = m.get(share);
         if (p) parts.push(p);
         else missing = true; // that instance could not take its share
       }
       let v: RoundValue;
       if (parts.length === 0) v = { value: null, valid: false, at: round.at, intervalStart: null };
       else {
-        const merged = mergeAll(st.cat, round.at, parts);
-        st.sampler?.observe(merged, round.at);
+        const merged = mergeAll(agg.cat, round.at, parts);
+        agg.sampler?.observe(merged, round.at);
         const elapsed = merged.c[C.ELAPSED] as number | null;
         v = {
-          value: valueOfPartial(merged, st.sampler?.state),
+          value: valueOfPartial(merged, agg.sampler?.state),
           valid: merged.inv === 0 && !missing,
           at: round.at,
           intervalStart: elapsed === null ? null : round.at - Math.max(0, elapsed),
         };
       }
-      const first = st.last === null;
-      st.last = v;
-      if (first) continue; // the opener reads it; the policy's baseline is set by open()
-      const n = st.policy.next(v);
-      if (n) {
-        for (const f of st.listeners.keys()) {
+      agg.last = v;
+      for (const sub of agg.subs) {
+        if (sub.fresh) continue; // its opener reads this value; the policy's baseline is set then
+        const n = sub.policy.next(v);
+        if (!n) continue;
+        for (const f of sub.listeners.keys()) {
           this.counters.notifications++;
-          this._ctx.notify(f, sid, n);
+          this._ctx.notify(f, sub.sid, n);
         }
       }
     }

@@ -140,7 +140,13 @@ export class Instance {
     const wall = o.wallNow ?? (() => Date.now());
     const startMs = wall();
     this.clock = new SourceClock(startMs, wall);
-    this.gate = new TimeGate({ wallNow: wall, maxAheadOfWallMs: o.maxAheadOfWallMs ?? 7 * 86_400_000 });
+    // the holder's gate: impossible times, and sources far behind the live clock (a switch with a
+    // wrong clock counts nothing in statistics opened on ours: refused and counted instead)
+    this.gate = new TimeGate({
+      wallNow: wall,
+      maxAheadOfWallMs: o.maxAheadOfWallMs ?? 7 * 86_400_000,
+      clock: () => this.clock.now(),
+    });
     const self = this.self;
     const slots = this._allSlots;
     this.partition = o.partition({

@@ -280,12 +280,8 @@ export class BusService implements StatService {
     return this._i.rpc.call<T>(owner, method, { sid });
   }
 
-  private async _queryLocal(
-    req: OpenRequest,
-  ): Promise<{ value: StatInfo["value"]; valid: boolean; at: number }> {
-    const st = await this._i.owner.open({ ...req, notification: { mode: "none" } }, null);
-    this._i.owner.close(st.id);
-    return { value: st.value, valid: st.valid, at: st.at };
+  private _queryLocal(req: OpenRequest): Promise<{ value: StatInfo["value"]; valid: boolean; at: number }> {
+    return this._i.owner.query(req);
   }
 
   private _objectsLocal(q: { type?: string; tenant?: string; statuses?: boolean }): ObjectInfo[] {

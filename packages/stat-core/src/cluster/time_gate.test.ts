@@ -39,3 +39,14 @@ describe("TimeGate", () => {
     for (const time of ["1", null, undefined, {}, true]) expect(g.check({ time })).toBe("bad-time");
   });
 });
+
+describe("TimeGate with a live clock", () => {
+  test("a source far behind the clock is refused from its first event", () => {
+    const wall = 1_796_000_000_000;
+    const g = new TimeGate({ wallNow: () => wall, clock: () => wall });
+    expect(g.check({ time: (wall - 300 * 86_400_000) / 1000 })).toBe("time-late");
+    expect(g.check({ time: (wall - 300 * 86_400_000) / 1000, snapshot: true })).toBe(wall - 300 * 86_400_000);
+    expect(g.check({ time: (wall - 5000) / 1000 })).toBe(wall - 5000);
+    expect(g.check({ time: (wall + 50_000) / 1000 })).toBe(wall + 50_000);
+  });
+});

@@ -12,10 +12,11 @@
  *   (`time-ahead`): one event days ahead cannot drag every later one into the past;
  * - a time before the latest accepted one is accepted and counted `late` (streams interleave;
  *   the engine handles late events), unless it is more than `maxLateMs` (default 1 hour) late:
- *   refused (`time-late`). Snapshot events (`snapshot: true`) carry the time their state began
+ *   refused (`time-late`); with a live `clock`, late is measured from the clock too. Snapshot events (`snapshot: true`) carry the time their state began
  *   and are never refused for being old.
  *
- * Only an accepted event moves {@link TimeGate.latest}.
+ * Only an accepted event moves {@link TimeGate.latest} (a snapshot event does not: its time is
+ * when its state began).
  *
  * @example
  * ```ts
@@ -41,6 +42,12 @@ export interface TimeGateOptions {
   maxAheadMs?: number;
   /** refuse non-snapshot stamps this far before the latest accepted one (default 1 hour) */
   maxLateMs?: number;
+  /**
+   * a live clock (the daemon's): "late" is then measured from the later of it and the latest
+   * accepted time, so a source stamping far behind the clock is refused and counted instead of
+   * counting nothing in statistics opened on the clock's time
+   */
+  clock?: () => number;
 }
 
 const _DAY = 86_400_000;
@@ -58,12 +65,14 @@ export class TimeGate {
   private readonly _aheadWall: number;
   private readonly _ahead: number;
   private readonly _lateMax: number;
+  private readonly _clock: (() => number) | null;
 
   constructor(opts: TimeGateOptions = {}) {
     this._wall = opts.wallNow ?? (() => Date.now());
     this._aheadWall = opts.maxAheadOfWallMs ?? _DAY;
     this._ahead = opts.maxAheadMs ?? _DAY;
     this._lateMax = opts.maxLateMs ?? 3_600_000;
+    this._clock = opts.clock ?? null;
   }
 
   /** Latest accepted time (epoch ms), or null before the first. */
@@ -87,7 +96,8 @@ export class TimeGate {
     if (typeof r === "string") this.refused[r] = (this.refused[r] ?? 0) + 1;
     else {
       this.accepted++;
-      if (this._latest === null || r > this._latest) this._latest = r;
+      // a snapshot event's time is when its state began, not a reading of the source's clock
+      if (ev.snapshot !== true && (this._latest === null || r > this._latest)) this._latest = r;
     }
     return r;
   }
@@ -98,11 +108,11 @@ export class TimeGate {
     const ms = Math.round(t * 1000);
     if (ms > this._wall() + this._aheadWall) return "time-ahead-of-wall";
     const latest = this._latest;
-    if (latest === null) return ms;
-    if (ms > latest + this._ahead) return "time-ahead";
-    if (ms < latest) {
-      if (ev.snapshot !== true && ms < latest - this._lateMax) return "time-late";
-      this.late++;
+    const ref = this._clock === null ? latest : Math.max(latest ?? Number.NEGATIVE_INFINITY, this._clock());
+    if (ref !== null && ms > ref + this._ahead) return "time-ahead";
+    if (ref !== null && ms < ref) {
+      if (ev.snapshot !== true && ms < ref - this._lateMax) return "time-late";
+      if (latest !== null) this.late++;
     }
     return ms;
   }
