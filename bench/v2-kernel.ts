@@ -106,6 +106,8 @@ class Late {
   readonly tenant = new Float64Array(NC * 2);
   readonly queue = new Float64Array(QUEUES * NQ * 2);
   readonly tenantQ = new Float64Array(NQ * 2);
+  /** whether a late event touched the corrections since the reset (a tick skips them when not) */
+  touched = false;
   constructor(
     nAgents: number,
     public since: number,
@@ -127,6 +129,8 @@ class Late {
   }
   reset(r: number): void {
     this.since = r;
+    if (!this.touched) return;
+    this.touched = false;
     this.agent.fill(0);
     this.group.fill(0);
     this.tenant.fill(0);
@@ -150,6 +154,7 @@ class Late {
   /** a queue's counter `c` ended at `t` after starting at `s` (the tenant's queue side too) */
   qEnd(q: number, c: number, s: number, t: number): void {
     if (t >= this.since) return;
+    this.touched = true;
     const o = (q * NQ + c) * 2;
     this.queue[o]--;
     this.queue[o + 1] += s - t;
@@ -157,6 +162,7 @@ class Late {
     this.tenantQ[c * 2 + 1] += s - t;
   }
   private _add(a: number, g: number, c: number, n: number, d: number): void {
+    this.touched = true;
     const o = (a * NC + c) * 2;
     this.agent[o] += n;
     this.agent[o + 1] += d;
@@ -817,10 +823,13 @@ function tick(k: Kernel, st: Stats, at: number): void {
         T = (action ? C[o + 3] : C[o + 3] + run * now - C[o + 1]) - st.snapT[i];
         N = C[o + 2] + (action ? 0 : run) - st.snapN[i];
         // what late events changed in the interval since its last reset
-        const L = (p === P_QUARTER ? k.lateQuarter : k.lateDay).of(sl);
-        const lx = (obj * nc + c) * 2;
-        N += L[lx];
-        T += L[lx + 1];
+        const late = p === P_QUARTER ? k.lateQuarter : k.lateDay;
+        if (late.touched) {
+          const L = late.of(sl);
+          const lx = (obj * nc + c) * 2;
+          N += L[lx];
+          T += L[lx + 1];
+        }
       }
       v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
     }
