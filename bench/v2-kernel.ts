@@ -71,7 +71,7 @@ const ZERO = 11;
 /** logged in and in a call status of a Gold call: the logged-in mask filtered on Gold */
 const CALL_G = 12;
 const A_IN = 13; // CallInbound; +1 = Gold calls
-const A_HOLD = 15; // CallOnHold; +1 = Gold
+const A_HOLD = 15; // CallHeld (momentary, at the hold); +1 = Gold
 const A_ANS = 17; // answered: count and wait time; +1 = Gold
 const NC = 19;
 // counters of queues
@@ -91,6 +91,89 @@ const W = 4;
 const NB = 60;
 const STEP = 60_000;
 
+/**
+ * The rare path of late events, for one reset cadence: what the statistics' current interval
+ * (since `since`, their last reset or open time) corrects in the counters, per object and counter
+ * as (count, time). An event stamped before `since` arrived after the clock had passed it (another
+ * DN's later event moved it); the snapshots at `since` hold everything before, so the corrections
+ * are zeroed at each reset. The rule is the engine's (docs/semantics.md §4): a status started
+ * before `since` counts from `since` only, and an episode or instant stamped before it belongs to
+ * the interval it ended in — neither count nor time in this one.
+ */
+class Late {
+  readonly agent: Float64Array;
+  readonly group: Float64Array;
+  readonly tenant = new Float64Array(NC * 2);
+  readonly queue = new Float64Array(QUEUES * NQ * 2);
+  readonly tenantQ = new Float64Array(NQ * 2);
+  /** whether a late event touched the corrections since the reset (a tick skips them when not) */
+  touched = false;
+  constructor(
+    nAgents: number,
+    public since: number,
+  ) {
+    this.agent = new Float64Array(nAgents * NC * 2);
+    this.group = new Float64Array(GROUPS * NC * 2);
+  }
+  /** the counters of a statistic's slab, as {@link slabOf} */
+  of(sl: number): Float64Array {
+    return sl === 0
+      ? this.agent
+      : sl === 1
+        ? this.group
+        : sl === 2
+          ? this.tenant
+          : sl === 3
+            ? this.queue
+            : this.tenantQ;
+  }
+  reset(r: number): void {
+    this.since = r;
+    if (!this.touched) return;
+    this.touched = false;
+    this.agent.fill(0);
+    this.group.fill(0);
+    this.tenant.fill(0);
+    this.queue.fill(0);
+    this.tenantQ.fill(0);
+  }
+  /** status `c` of agent `a` (group `g`) started at `t` */
+  start(a: number, g: number, c: number, t: number): void {
+    if (t < this.since) this._add(a, g, c, 0, t - this.since);
+  }
+  /** counter `c` of agent `a` ended at `t` after starting at `s` */
+  end(a: number, g: number, c: number, s: number, t: number): void {
+    // a status: the time the snapshot counted to `since` while it ran is taken back; an action:
+    // the whole duration its end added
+    if (t < this.since) this._add(a, g, c, -1, c < A_IN ? this.since - t : s - t);
+  }
+  /** a momentary or retrospective action `c` of `d` ms at `t` */
+  instant(a: number, g: number, c: number, t: number, d: number): void {
+    if (t < this.since) this._add(a, g, c, -1, -d);
+  }
+  /** a queue's counter `c` ended at `t` after starting at `s` (the tenant's queue side too) */
+  qEnd(q: number, c: number, s: number, t: number): void {
+    if (t >= this.since) return;
+    this.touched = true;
+    const o = (q * NQ + c) * 2;
+    this.queue[o]--;
+    this.queue[o + 1] += s - t;
+    this.tenantQ[c * 2]--;
+    this.tenantQ[c * 2 + 1] += s - t;
+  }
+  private _add(a: number, g: number, c: number, n: number, d: number): void {
+    this.touched = true;
+    const o = (a * NC + c) * 2;
+    this.agent[o] += n;
+    this.agent[o + 1] += d;
+    const og = (g * NC + c) * 2;
+    this.group[og] += n;
+    this.group[og + 1] += d;
+    this.tenant[c * 2] += n;
+    this.tenant[c * 2 + 1] += d;
+  }
+}
+
 class Kernel {
   readonly dnIdx = new Map<string, number>();
   readonly loginIdx = new Map<string, number>();
@@ -108,7 +191,7 @@ class Kernel {
   private _nCalls = 0;
   callQueue = new Int32Array(1024);
   callGold = new Uint8Array(1024);
-  callAt = new Float64Array(1024 * 3); // queued, ringing/talk start, hold start
+  callAt = new Float64Array(1024 * 2); // queued, ringing/talk start
   callAns = new Uint8Array(1024);
   // counters
   readonly agentC: Float64Array;
@@ -144,8 +227,8 @@ class Kernel {
     this.placeStatus = new Int8Array(nAgents);
     this.agentGold = new Uint8Array(nAgents);
     this.agentC = new Float64Array(nAgents * NC * W);
-    this.agentL = new Float64Array(nAgents * NC);
-    this.groupL = new Float64Array(Math.ceil(nAgents / GROUP_SIZE) * NC);
+    this.lateQuarter = new Late(nAgents, T0);
+    this.lateDay = new Late(nAgents, T0);
     this.groupC = new Float64Array(GROUPS * NC * W);
     this.groupB = new Float64Array(GROUPS * NB * NC * 2);
     this.groupBid = new Float64Array(GROUPS * NB).fill(-1);
@@ -241,7 +324,10 @@ class Kernel {
     Kernel._open(this.tenantC, c * W, t);
     if (c < A_IN) this._runStart(g, c, t, 1);
     // a status started before the last reset (a late event) counts from the reset only
-    if (t < this.lastReset && c < A_IN) this._late(a, c, t - this.lastReset);
+    if (t < this.lateQuarter.since && c < A_IN) {
+      this.lateQuarter.start(a, g, c, t);
+      this.lateDay.start(a, g, c, t);
+    }
   }
   private _end(a: number, c: number, s: number, t: number): void {
     const g = this.group[a];
@@ -257,22 +343,28 @@ class Kernel {
       Kernel._bucket(this.groupB, this.groupBid, g, NC, c, t, t - s);
       Kernel._bucket(this.tenantB, this.tenantBid, 0, NC, c, t, t - s);
     }
-    // and one ended before it credits nothing to the new interval
-    if (t < this.lastReset && c < A_IN) this._late(a, c, this.lastReset - t);
+    // one ended before the last reset belongs to the interval it ended in (docs/semantics.md §4):
+    // it credits neither count nor time to the new one
+    if (t < this.lateQuarter.since) {
+      this.lateQuarter.end(a, g, c, s, t);
+      this.lateDay.end(a, g, c, s, t);
+    }
   }
-  /** the rare path of late events: per counter, what the interval since the last reset corrects */
-  private _late(a: number, c: number, d: number): void {
-    this.agentL[a * NC + c] += d;
-    this.groupL[this.group[a] * NC + c] += d;
-    this.tenantL[c] += d;
-  }
-  /** corrections of the statuses' time in the current 15-minute interval, per counter */
-  readonly agentL: Float64Array;
-  readonly groupL: Float64Array;
-  readonly tenantL = new Float64Array(NC);
-  lastReset = Math.floor(T0 / 900_000) * 900_000;
+  /**
+   * What late events changed in the current interval of the 15-minute statistics and of the
+   * Default (daily) ones: each its own, since a late event can precede one reset and not the other.
+   * A day boundary is a quarter one, so `lateDay.since <= lateQuarter.since`: the hot path tests
+   * the quarter's only.
+   */
+  readonly lateQuarter: Late;
+  readonly lateDay: Late;
   private _instant(a: number, c: number, t: number, d: number): void {
     const g = this.group[a];
+    // a momentary or retrospective action stamped before the last reset is not counted there
+    if (t < this.lateQuarter.since) {
+      this.lateQuarter.instant(a, g, c, t, d);
+      this.lateDay.instant(a, g, c, t, d);
+    }
     const o = (a * NC + c) * W;
     this.agentC[o + 2]++;
     this.agentC[o + 3] += d;
@@ -293,6 +385,11 @@ class Kernel {
     Kernel._bucket(this.queueB, this.queueBid, q, NQ, c, t, t - s);
     Kernel._close(this.tenantQC, c * W, s, t);
     Kernel._bucket(this.tenantQB, this.tenantQBid, 0, NQ, c, t, t - s);
+    // one ended before the last reset is not counted in the interval since (see _end)
+    if (t < this.lateQuarter.since) {
+      this.lateQuarter.qEnd(q, c, s, t);
+      this.lateDay.qEnd(q, c, s, t);
+    }
   }
 
   /** a single-DN agent's status (= its DN's and its place's) moves to `st` at `t` */
@@ -344,7 +441,7 @@ class Kernel {
       };
       this.callQueue = grow(this.callQueue, 1);
       this.callGold = grow(this.callGold, 1);
-      this.callAt = grow(this.callAt, 3);
+      this.callAt = grow(this.callAt, 2);
       this.callAns = grow(this.callAns, 1);
     }
     this.calls.set(connId, c);
@@ -363,10 +460,8 @@ class Kernel {
     while (this.nextReset <= this.now) {
       this.onReset(this.nextReset);
       this.resets++;
-      this.lastReset = this.nextReset;
-      this.agentL.fill(0);
-      this.groupL.fill(0);
-      this.tenantL.fill(0);
+      this.lateQuarter.reset(this.nextReset);
+      if (this.nextReset % 86_400_000 === 0) this.lateDay.reset(this.nextReset);
       this.nextReset += 900_000;
     }
   }
@@ -410,7 +505,7 @@ class Kernel {
         const c = this._call(ev.connId as string);
         this.callQueue[c] = dn - this.nAgents;
         this.callGold[c] = (ev.userData as Record<string, unknown> | undefined)?.Segment === "Gold" ? 1 : 0;
-        this.callAt[c * 3] = t;
+        this.callAt[c * 2] = t;
         this._qOpen(c, Q_WAIT, t);
         this._qClose(c, Q_ENT, t, t);
         return;
@@ -418,15 +513,15 @@ class Kernel {
       case "EventDiverted": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        this._qClose(c, Q_WAIT, this.callAt[c * 3], t);
+        this._qClose(c, Q_WAIT, this.callAt[c * 2], t);
         this._qClose(c, Q_DIST, t, t);
         return;
       }
       case "EventAbandoned": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        this._qClose(c, Q_WAIT, this.callAt[c * 3], t);
-        this._qClose(c, Q_ABAN, this.callAt[c * 3], t);
+        this._qClose(c, Q_WAIT, this.callAt[c * 2], t);
+        this._qClose(c, Q_ABAN, this.callAt[c * 2], t);
         this._drop(ev.connId as string, c);
         return;
       }
@@ -454,7 +549,7 @@ class Kernel {
         return;
       case "EventRinging": {
         const c = this._call(ev.connId as string);
-        this.callAt[c * 3 + 1] = t;
+        this.callAt[c * 2 + 1] = t;
         this.callAns[c] = 0;
         this.agentGold[a] = this.callGold[c];
         this._status(a, S_RING, t);
@@ -464,10 +559,10 @@ class Kernel {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
         // the agent's answer is timed from ringing, the queue's from queueing
-        const ring = t - this.callAt[c * 3 + 1];
-        const queued = this.callAt[c * 3];
+        const ring = t - this.callAt[c * 2 + 1];
+        const queued = this.callAt[c * 2];
         this.callAns[c] = 1;
-        this.callAt[c * 3 + 1] = t;
+        this.callAt[c * 2 + 1] = t;
         this._aOpen(a, c, A_IN, t);
         this._aInstant(a, c, A_ANS, t, ring);
         this._qClose(c, Q_ANS, queued, t);
@@ -480,15 +575,15 @@ class Kernel {
       case "EventHeld": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        this.callAt[c * 3 + 2] = t;
-        this._aOpen(a, c, A_HOLD, t);
+        // HoldCount counts CallHeld, a momentary action: in the interval of the hold, not of the
+        // retrieve (they differ for a hold over a reset)
+        this._aInstant(a, c, A_HOLD, t, 0);
         this._status(a, S_HOLD, t);
         return;
       }
       case "EventRetrieved": {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
-        this._aClose(a, c, A_HOLD, this.callAt[c * 3 + 2], t);
         this._status(a, S_TALK, t);
         return;
       }
@@ -496,7 +591,7 @@ class Kernel {
         const c = this.calls.get(ev.connId as string);
         if (c === undefined) return;
         // answered: the talk ends; not answered: abandoned while ringing (no statistic of the mix)
-        if (this.callAns[c]) this._aClose(a, c, A_IN, this.callAt[c * 3 + 1], t);
+        if (this.callAns[c]) this._aClose(a, c, A_IN, this.callAt[c * 2 + 1], t);
         this._drop(ev.connId as string, c);
         this._status(a, S_READY, t);
         this.agentGold[a] = 0;
@@ -726,9 +821,15 @@ function tick(k: Kernel, st: Stats, at: number): void {
         }
       } else {
         T = (action ? C[o + 3] : C[o + 3] + run * now - C[o + 1]) - st.snapT[i];
-        if (p === P_QUARTER && !action)
-          T += (sl === 0 ? k.agentL : sl === 1 ? k.groupL : k.tenantL)[obj * NC + c];
         N = C[o + 2] + (action ? 0 : run) - st.snapN[i];
+        // what late events changed in the interval since its last reset
+        const late = p === P_QUARTER ? k.lateQuarter : k.lateDay;
+        if (late.touched) {
+          const L = late.of(sl);
+          const lx = (obj * nc + c) * 2;
+          N += L[lx];
+          T += L[lx + 1];
+        }
       }
       v = m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
     }
@@ -773,6 +874,9 @@ function bothSides(k: Kernel, st: Stats, i: number, now: number): number {
   } else {
     N = k.tenantQC[c * W + 2] + k.tenantC[c2 * W + 2] - st.snapN[i];
     T = k.tenantQC[c * W + 3] + k.tenantC[c2 * W + 3] - st.snapT[i];
+    const L = st.prof[i] === P_QUARTER ? k.lateQuarter : k.lateDay;
+    N += L.tenantQ[c * 2] + L.tenant[c2 * 2];
+    T += L.tenantQ[c * 2 + 1] + L.tenant[c2 * 2 + 1];
   }
   const m = st.meas[i];
   return m === M_TIME ? T : m === M_COUNT ? N : N === 0 ? Number.NaN : T / N;
@@ -833,6 +937,7 @@ eng?.drainNotifications();
 function agreement(eng: Engine, report: boolean): number {
   const V = KERNEL_VARIANTS.length;
   let diffs = 0;
+  compared = 0;
   const same = (i: number, what: string): boolean => {
     const kv = stats.last[i];
     const m = stats.meas[i];
@@ -843,6 +948,7 @@ function agreement(eng: Engine, report: boolean): number {
         ? Number.isNaN(kv)
         : typeof ev === "number" && Math.abs(ev - kSec) < 1e-6;
     diffs += ok ? 0 : 1;
+    compared++;
     if (!ok && printed++ < 10) console.log(`differs: ${what}: kernel ${kSec}, engine ${JSON.stringify(ev)}`);
     return ok;
   };
@@ -894,6 +1000,8 @@ function agreement(eng: Engine, report: boolean): number {
 
 let waveDiffs = 0;
 let checkedWaves = 0;
+/** values compared by the last {@link agreement} (the same set every time) */
+let compared = 0;
 /** differences printed so far (the first 10 of the run) */
 let printed = 0;
 const rates = { kernel: [] as number[], engine: [] as number[], parse: [] as number[] };
@@ -964,7 +1072,7 @@ if (inStatus !== AGENTS || loggedIn !== AGENTS) process.exit(1);
 if (eng) {
   const diffs = agreement(eng, true);
   console.log(
-    `resets applied: ${k.resets}${CHECK_WAVES ? `; waves compared: ${checkedWaves}, differences in them: ${waveDiffs}` : ""}`,
+    `resets applied: ${k.resets}${CHECK_WAVES ? `; waves compared: ${checkedWaves}, differences in them: ${waveDiffs}` : ""}; values compared: ${fmt(compared)}`,
   );
   if (diffs > 0 || waveDiffs > 0) process.exit(1);
 }
