@@ -44,7 +44,9 @@ describe("loadStatdConfig: the whole file", () => {
     expect(c.engine.timeProfiles.Default).toMatchObject({ timeZone: "Europe/Paris" });
     expect(c.engine.timeProfiles.Tokyo).toMatchObject({ timeZone: "Asia/Tokyo" });
     // the engine-only spelling is not a daemon file's
-    expect(errors('timeZone = "UTC"\n')[0]?.startsWith('config: timeZone: unknown key "timeZone"')).toBe(true);
+    expect(errors('timeZone = "UTC"\n')[0]?.startsWith('config: timeZone: unknown key "timeZone"')).toBe(
+      true,
+    );
   });
   test("the top level names every engine section stat-core resolves, and the daemon's", () => {
     expect(Object.keys(RawStatdFileSchema.entries).sort()).toEqual(

@@ -278,7 +278,7 @@ export class Instance {
       queueMicrotask(() => this._handle(rec, this.self));
       return true;
     }
-    if (!this._alive[to]) {
+    if (!this._alive[to] && !this._aliveNow(to)) {
       this.counters.droppedDead++;
       return false;
     }
@@ -302,6 +302,21 @@ export class Instance {
       this.counters.backlog++;
     }
     return true;
+  }
+
+  /**
+   * Whether slot `to` is alive according to the segment right now: the view refreshed by the
+   * timer can be up to one period old, and a peer that joined since must not lose records.
+   */
+  private _aliveNow(to: number): boolean {
+    try {
+      const m = this.bus.members().find((x) => x.id === to);
+      if (!m || m.state !== "alive") return false;
+    } catch {
+      return false;
+    }
+    this._refreshMembers();
+    return this._alive[to] === true;
   }
 
   private _flushBacklog(): void {

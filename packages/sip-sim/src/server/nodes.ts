@@ -709,6 +709,20 @@ export async function startNodeServers(opts: NodeServersOptions): Promise<NodeSe
     },
     async close(): Promise<void> {
       clearInterval(pinger);
+      // the day's last events reach every registered client before the sockets close (up to 2 s):
+      // events published just before close would otherwise still wait for the deferred flush
+      flush();
+      const deadline = Date.now() + 2000;
+      const pending = (): boolean => {
+        for (const s of streams.values())
+          for (const c of s.conns)
+            if (!c.closed && c.session && (c.cursor <= s.ring.head || c.writer.queued > 0)) return true;
+        return false;
+      };
+      while (pending() && Date.now() < deadline) {
+        for (const s of streams.values()) for (const c of s.conns) pump(c);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       for (const s of streams.values()) for (const c of [...s.conns]) closeConn(c);
       for (const l of listeners) l.stop(true);
     },
