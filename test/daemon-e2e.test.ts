@@ -69,7 +69,10 @@ async function playDay(instances: number, seed: number): Promise<void> {
   );
   const replayed = await h.replay(rec, [...COUNTS, ...DURATIONS]);
   const liveCounts = live.slice(0, COUNTS.length).map((x) => x.value);
-  expect(liveCounts).toEqual(replayed.slice(0, COUNTS.length));
+  // compared per statistic, so a difference names it
+  const named = (v: unknown[]) =>
+    COUNTS.map((c, i) => `${c.object.type} ${c.object.id} ${c.statType} = ${String(v[i])}`);
+  expect(named(liveCounts)).toEqual(named(replayed.slice(0, COUNTS.length)));
   // the day had traffic (not a comparison of zeros)
   expect(liveCounts.reduce((a: number, b) => a + (b as number), 0)).toBeGreaterThan(1000);
   // durations: a running episode is measured to the live clock, which runs on after the last
@@ -91,7 +94,6 @@ async function playDay(instances: number, seed: number): Promise<void> {
     const a = live[COUNTS.length + i]!.value as number;
     const b = replayed[COUNTS.length + i] as number;
     const running = s.statType === "TotalTalkTime" ? 14 : 0;
-    if (Math.abs(a - b) > running * gapS + 0.001) console.log("DURATION", s, a, b, gapS);
     expect(Math.abs(a - b)).toBeLessThanOrEqual(running * gapS + 0.001);
   });
   // a clean stop removes every process and the segment

@@ -161,7 +161,7 @@ export class DaemonHarness {
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",
-        env: { ...process.env, STATD_LOG_LEVEL: "warn" },
+        env: { ...process.env, STATD_LOG_LEVEL: process.env.STATD_LOG_LEVEL ?? "warn" },
       },
     );
     this.daemon = p;

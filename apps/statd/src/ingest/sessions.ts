@@ -85,6 +85,7 @@ interface _Held {
   link: StreamLink;
   up: boolean;
   events: number;
+  fromStart: boolean;
 }
 
 /** See the module doc. */
@@ -112,6 +113,24 @@ export class SessionHolder {
     if (!this._started) return;
     for (const h of this._links) h.link.stop();
     this._links = this.held.map((a) => this._make(a, false));
+  }
+
+  /**
+   * A stream of the cluster came up: the held sessions waiting to reconnect try again now
+   * instead of at the end of their backoff, so the streams of nodes that start together come up
+   * together (their events are then merged in time order from the first one on).
+   */
+  nudge(): number {
+    if (!this._started) return 0;
+    let n = 0;
+    this._links = this._links.map((h) => {
+      const st = h.link.stats();
+      if (h.up || st.reconnectInMs === undefined || st.reconnectInMs < 50) return h;
+      n++;
+      h.link.stop();
+      return this._make(h.a, h.fromStart);
+    });
+    return n;
   }
 
   stop(): void {
@@ -143,7 +162,7 @@ export class SessionHolder {
 
   private _make(a: Assignment, fromStart: boolean): _Held {
     const o = this._o;
-    const held: _Held = { a, link: null as unknown as StreamLink, up: false, events: 0 };
+    const held: _Held = { a, link: null as unknown as StreamLink, up: false, events: 0, fromStart };
     let current = true;
     held.link = o.factory(a.node, a.port, fromStart, {
       deliver: (ev) => {

@@ -37,10 +37,19 @@ import {
 } from "@statd/stat-core";
 import { AggregationOwner } from "../aggregate/owner.ts";
 import { type NotificationOut, ServiceError } from "../api/service.ts";
+import { TimeMerge } from "../ingest/merge.ts";
 import { assignSessions, type LinkFactory, type NodeDef, SessionHolder } from "../ingest/sessions.ts";
 import { type BusRecord, decodeRecord, encodeRecord, K, RecordError } from "../wire/records.ts";
 import { Rpc } from "../wire/rpc.ts";
 import { BusService } from "./service.ts";
+
+/** A cross-partition message (events have `event`, messages `kind`). */
+function _isMessage(x: TEvent | CrossMessage): x is CrossMessage {
+  return typeof (x as { kind?: unknown }).kind === "string" && (x as { event?: unknown }).event === undefined;
+}
+
+/** The merge's key of messages from other partitions (never live: it holds nothing back). */
+const _MESSAGES = "#messages";
 
 /** The few logger methods an instance uses (pino fits). */
 export interface InstanceLogger {
@@ -68,6 +77,8 @@ export interface InstanceOptions {
   maxAheadOfWallMs?: number;
   /** how long the first streams wait for every slot to be alive, ms (default 10 s) */
   startupWaitMs?: number;
+  /** the time-ordered merge's idle and hold limits (ms) */
+  merge?: { idleMs?: number; maxHoldMs?: number };
 }
 
 /** Instance-level counters (also in `/metrics`). */
@@ -98,6 +109,8 @@ export class Instance {
   readonly rpc: Rpc;
   readonly sessions: SessionHolder;
   readonly service: BusService;
+  /** events of the DNs this instance owns, and messages from other partitions, in time order */
+  readonly merge: TimeMerge<TEvent | CrossMessage>;
   readonly counters: InstanceCounters = {
     recordsIn: 0,
     recordsOut: 0,
@@ -127,6 +140,20 @@ export class Instance {
   private _startedAt = Date.now();
   private _loop: Promise<void> | null = null;
   private _eventsAt: { t: number; n: number } = { t: 0, n: 0 };
+  /** held streams whose progress the peers have not been told yet */
+  private readonly _wmDirty = new Map<string, number>();
+  private _wmScheduled = false;
+  private readonly _release = (x: TEvent | CrossMessage): void => {
+    if (_isMessage(x)) {
+      const r = this.partition.deliver(x);
+      if (!r.ok)
+        this._o.logger.warn({ kind: x.kind, to: x.to, reason: r.reason }, "cross-partition message refused");
+    } else {
+      this.clock.observe(Math.round(x.time * 1000));
+      this.pump.push(x);
+    }
+    this._drainOutbox();
+  };
   eventsPerSec = 0;
 
   constructor(o: InstanceOptions) {
@@ -165,6 +192,7 @@ export class Instance {
       }),
     });
     for (const a of assignSessions(o.nodes, this.slots)) this._streamHolder.set(a.key, a.holder);
+    this.merge = new TimeMerge<TEvent | CrossMessage>({ now: () => Date.now(), ...(o.merge ?? {}) });
     this.rpc = new Rpc((to, rec) => this.send(to, rec));
     this.owner = new AggregationOwner(
       {
@@ -348,14 +376,16 @@ export class Instance {
     };
     while (this._running) {
       this._flushBacklog();
+      this.merge.drain(this._release);
       let n = 0;
       try {
         n = this.bus.poll(handler, 512);
+        this.merge.looked();
       } catch (e) {
         this._o.logger.error({ err: (e as Error).message }, "bus poll failed");
       }
       this._drainOutbox();
-      if (n === 0) await this.bus.wait(this._backlog.size > 0 ? 1 : 20);
+      if (n === 0) await this.bus.wait(this._backlog.size > 0 || this.merge.size > 0 ? 2 : 20);
       else if (n === 512) await new Promise<void>((r) => setImmediate(r));
     }
   }
@@ -396,6 +426,10 @@ export class Instance {
         case K.notify:
           this.service.deliver(rec.sid, rec.n);
           return;
+        case K.watermark:
+          this.merge.watermark(rec.key, rec.t);
+          this.merge.drain(this._release);
+          return;
       }
     } catch (e) {
       this.counters.badRecords++;
@@ -409,6 +443,7 @@ export class Instance {
   private _route(ev: TEvent): void {
     const ms = Math.round(ev.time * 1000);
     this.clock.observe(ms);
+    if (ev.snapshot !== true) this._progress(ev.node as string, ms);
     const key = eventKey(ev);
     if (key === null) {
       // about no DN (link events): every partition
@@ -427,17 +462,41 @@ export class Instance {
   }
 
   private _ingest(ev: TEvent): void {
-    this.clock.observe(Math.round(ev.time * 1000));
-    this.pump.push(ev);
-    this._drainOutbox();
+    // snapshot events carry the time their state began: they are applied as they come
+    if (ev.snapshot === true) this._release(ev);
+    else {
+      this.merge.push(typeof ev.node === "string" ? ev.node : "", Math.round(ev.time * 1000), ev);
+      this.merge.drain(this._release);
+    }
   }
 
+  /** A held stream reached `ms`: tell every peer (after the events sent so far), coalesced. */
+  private _progress(key: string, ms: number): void {
+    const had = this._wmDirty.get(key);
+    if (had === undefined || ms > had) this._wmDirty.set(key, ms);
+    if (this._wmScheduled) return;
+    this._wmScheduled = true;
+    queueMicrotask(() => {
+      this._wmScheduled = false;
+      for (const [k, t] of this._wmDirty) {
+        this.merge.watermark(k, t);
+        for (const s of this._allSlots)
+          if (s !== this.self && this._alive[s]) this.send(s, { k: K.watermark, key: k, t });
+      }
+      this._wmDirty.clear();
+      this.merge.drain(this._release);
+    });
+  }
+
+  /**
+   * A message from another partition: applied in time order with this partition's own events
+   * (a queue's answer reflected from an agent DN must not overtake the queue's own events of the
+   * call). Messages form no stream of their own: they hold nothing back.
+   */
   private _deliver(m: CrossMessage): void {
     this.clock.observe(m.t);
-    const r = this.partition.deliver(m);
-    if (!r.ok)
-      this._o.logger.warn({ kind: m.kind, to: m.to, reason: r.reason }, "cross-partition message refused");
-    this._drainOutbox();
+    this.merge.push(_MESSAGES, m.t, m, 1);
+    this.merge.drain(this._release);
   }
 
   private _drainOutbox(): void {
@@ -465,6 +524,18 @@ export class Instance {
   }
 
   private _applySource(key: string, op: "down" | "up" | "reset", t: number): void {
+    // a stream that stops or restarts: what the merge holds happened before (the rare moment
+    // when order across streams gives way); a stream that comes up holds nothing yet
+    if (op !== "up") this.merge.flush(this._release);
+    this.merge.setLive(key, op !== "down");
+    if (op === "up") {
+      // the other streams that have not delivered yet come up about now (the nodes start, or
+      // come back, together): none of this stream's events is applied ahead of their first ones
+      // (`expect` holds only for streams that never delivered, for at most 3 s)
+      for (const other of this._streamHolder.keys()) if (other !== key) this.merge.expect(other, 5000);
+      // and the sessions this instance holds that wait to reconnect try now
+      this.sessions.nudge();
+    }
     if (op === "up") {
       this._up.add(key);
       this.partition.setSourceValid(key, true, t);
@@ -497,6 +568,7 @@ export class Instance {
   }
 
   private _partials(sids: readonly string[], at: number): (StatPartial | null)[] {
+    this.merge.drain(this._release);
     this.clock.observe(at);
     this.pump.tick(at);
     this._drainOutbox();

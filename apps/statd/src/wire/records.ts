@@ -38,6 +38,8 @@ export const K = {
   res: 9,
   /** a notification of a statistic, from its aggregation owner to the façade holding the client */
   notify: 10,
+  /** a stream's progress: every later event of it has a time at or after `t` */
+  watermark: 11,
 } as const;
 
 /** What a SIP stream reports, in order with its events. */
@@ -66,7 +68,8 @@ export type BusRecord =
       value?: unknown;
       error?: { status: number; code: string; message: string };
     }
-  | { k: typeof K.notify; sid: string; n: NotificationOut };
+  | { k: typeof K.notify; sid: string; n: NotificationOut }
+  | { k: typeof K.watermark; key: string; t: number };
 
 const _packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true });
 

@@ -102,6 +102,12 @@ interface DnState {
    * be reflected here: when they entered, when last seen, and the call's attributes at the queue
    */
   pending: Map<string, { enter: number; last: number; attrs: Attrs; node: string | null }>;
+  /**
+   * the previous visit's entry of a call queued again while its answer was still to come: a
+   * reflected answer stamped before the current visit's distribution belongs to it (in a cluster
+   * the agent DN's answer can reach the queue's owner after the queue saw the call come back)
+   */
+  stale: Map<string, { enter: number; last: number; attrs: Attrs; node: string | null }>;
   status: number;
   statusEp: Episode | null;
   /** objects its episodes propagate to */
@@ -487,6 +493,7 @@ export class Engine implements Partition {
       nonIxn: new SmallMap(),
       legs: new SmallMap(),
       pending: new Map(),
+      stale: new Map(),
       status: STATUS.Monitored,
       statusEp: null,
       path: [],
@@ -1155,7 +1162,10 @@ export class Engine implements Partition {
         return null;
       case "EventQueued":
       case "EventRouteRequest": {
-        // a call queued again (blind transfer) starts a new wait; a kept entry is obsolete
+        // a call queued again (blind transfer) starts a new wait; a kept entry is the previous
+        // visit's, kept aside for an answer of that visit still on its way
+        const kept = dn.pending.get(ev.connId!);
+        if (kept) dn.stale.set(ev.connId!, kept);
         dn.pending.delete(ev.connId!);
         const leg = this._leg(dn, ev, t, true)!;
         if (!leg.acts.has(A.CallWait)) {
@@ -1408,6 +1418,7 @@ export class Engine implements Partition {
           dn.legs.delete(leg.connId);
         }
         for (const [k, p] of [...dn.pending]) if (p.node === node) dn.pending.delete(k);
+        for (const [k, p] of [...dn.stale]) if (p.node === node) dn.stale.delete(k);
       }
       if (scope !== "calls" && dn.stateNode === node) {
         for (const a of [...dn.nonIxn.keys()]) this._endAct(dn, a, end, null);
@@ -1678,7 +1689,15 @@ export class Engine implements Partition {
     // service level of Gold calls, sees the data the call was queued with)
     let attrs: Attrs | null = null;
     const p = dn.pending.get(connId);
-    if (p) {
+    // stamped before the current visit began (its distribution, or its wait while it still
+    // waits): the answer of the call's previous visit
+    const cur = p ? p.last : dn.legs.get(connId)?.acts.get(A.CallWait)?.s;
+    const s = cur !== undefined && t < cur ? dn.stale.get(connId) : undefined;
+    if (s && t >= s.last) {
+      enter = s.enter;
+      attrs = s.attrs;
+      dn.stale.delete(connId);
+    } else if (p) {
       enter = p.enter;
       attrs = p.attrs;
       dn.pending.delete(connId);
@@ -2234,6 +2253,7 @@ export class Engine implements Partition {
       }
       // distributed calls awaiting their answer outlive stuck legs, so a swept ringing leg still reflects
       for (const [k, p] of [...dn.pending]) if (now - p.last >= 2 * this._stuckMs) dn.pending.delete(k);
+      for (const [k, p] of [...dn.stale]) if (now - p.last >= 2 * this._stuckMs) dn.stale.delete(k);
       this._refreshDnStatus(dn, now);
     }
     this._counters.stuckCallsSwept += n;
