@@ -1,22 +1,26 @@
 /**
  * `statd watch`: the live path without the daemon — connect to every SIP node of the config
  * (both ports, resumable sessions), feed the events to a {@link LocalCluster} of engine partitions
- * on the events' clock, and show a text wallboard. A preview of the daemon's data path (SIP
- * sessions → ownership routing → engine partitions → merged values), in one process.
+ * on the events' clock, and show a text wallboard. It drives the engine with the same pieces as
+ * the daemon and `statd replay`: the pump (time gate, ticks), and the session-state rules
+ * (`ingest/source_state.ts`: a stream not live makes its statistics invalid; a fresh stream drops
+ * what it built before its snapshot).
  *
  * @example
  * ```ts
  * const w = startWatch({ config, instances: 2 });
- * setInterval(() => process.stdout.write(w.board.text()), 2000);
+ * setInterval(() => process.stdout.write(w.board?.text() ?? ""), 2000);
  * ```
  * @module
  */
 import type { StatdFileConfig } from "@statd/config";
 import type { ClusterClient } from "@statd/sip-client";
 import { connectCluster } from "@statd/sip-client/bun";
-import { LocalCluster, type TEvent } from "@statd/stat-core";
+import { LocalCluster, Pump, type TEvent } from "@statd/stat-core";
 import type { Logger } from "pino";
 import { Board } from "./board.ts";
+import { sourceOps } from "./ingest/source_state.ts";
+import type { SourceOp } from "./wire/records.ts";
 
 /** Options of {@link startWatch}. */
 export interface WatchOptions {
@@ -30,8 +34,9 @@ export interface Watch {
   cluster: LocalCluster | null;
   board: Board | null;
   client: ClusterClient;
-  /** events applied / skipped (reason → count) */
+  /** events applied / skipped (reason → count); refused times are in `pump.gate.refused` */
   counts: { events: number; skipped: Record<string, number> };
+  pump: Pump<LocalCluster>;
   stop(): void;
 }
 
@@ -39,38 +44,43 @@ export interface Watch {
 export function startWatch(opts: WatchOptions): Watch {
   const { config } = opts;
   if (config.sip.nodes.length === 0) throw new Error("watch: the config has no [[sip.nodes]]");
-  const counts = { events: 0, skipped: {} as Record<string, number> };
-  let lastTick = 0;
+  // the statistics open when the first event arrives: the source's clock (real or simulated) is
+  // the engine's clock, and a statistic accumulates from the moment it is opened
+  const pump = new Pump((ms) => {
+    const c = new LocalCluster({ config: config.engine, instances: opts.instances ?? 1, startMs: ms });
+    w.board = new Board(c, config.engine);
+    w.cluster = c;
+    return c;
+  });
+  const up = new Map<string, boolean>();
+  // stream changes before the first event have nothing to act on
+  const source = (key: string, op: SourceOp): void => {
+    const c = pump.target;
+    if (!c) return;
+    if (op === "reset") c.resetSource(key);
+    else c.setSourceValid(key, op === "up");
+  };
   const w: Watch = {
     cluster: null,
     board: null,
-    counts,
+    pump,
+    counts: { events: 0, skipped: pump.skipped },
     client: null as unknown as ClusterClient,
     stop: () => w.client.stop(),
   };
-  // the statistics open when the first event arrives: the source's clock (real or simulated) is
-  // the engine's clock, and a statistic accumulates from the moment it is opened
   w.client = connectCluster(config.sip.nodes, {
     client: `statd-watch-${process.pid}`,
     ...(opts.logger ? { logger: opts.logger } : {}),
-    deliver: (_node, _port, ev) => {
-      const ms = Math.round(ev.time * 1000);
-      if (w.cluster === null) {
-        w.cluster = new LocalCluster({ config: config.engine, instances: opts.instances ?? 1, startMs: ms });
-        w.board = new Board(w.cluster, config.engine);
-      }
-      const cluster = w.cluster;
-      // four streams interleave; snapshot events carry the time their state began (the engine's
-      // replay clock never goes backwards; actions keep their source times)
-      const r = cluster.ingest(ev as TEvent);
-      if (r.ok) counts.events++;
-      else counts.skipped[r.reason] = (counts.skipped[r.reason] ?? 0) + 1;
-      if (ms - lastTick >= 1000) {
-        lastTick = ms;
-        cluster.tick(cluster.clock.now());
-      }
+    deliver: (node, port, ev) => {
+      const e = ev as TEvent;
+      e.node = `${node}/${port}`;
+      if (pump.push(e).ok) w.counts.events++;
     },
     onState: (node, port, state, info) => {
+      const key = `${node}/${port}`;
+      const r = sourceOps(up.get(key) === true, state, info);
+      up.set(key, r.up);
+      for (const op of r.ops) source(key, op);
       opts.logger?.info({ node, port, state, reset: info.reset ?? false }, "sip session");
     },
   });

@@ -4,12 +4,8 @@
  * k mod N, so every instance knows, from the config alone, who holds what (docs/architecture.md,
  * "Ingest"). The holder decodes and validates each event once (sip-client), puts its time
  * through the time gate, stamps it with its stream's key (`node/port`) and hands it on for
- * routing; it reports each stream's state changes in order with its events:
- *
- * - not live (connecting, disconnected, registering) → `down`;
- * - registered on a fresh stream (not resumed: the node restarted, or we asked for a snapshot)
- *   → `reset` (drop what this stream built) then `up`, before the snapshot's events;
- * - resumed → `up`.
+ * routing; it reports each stream's state changes in order with its events (the rules are in
+ * `source_state.ts`).
  *
  * `resync()` re-registers every held session on a fresh stream (a reset and a snapshot): what
  * an instance that joined or restarted needs to rebuild current state.
@@ -26,6 +22,7 @@ import type { LinkStats, PortKind, SessionState, SipEvent, StateInfo } from "@st
 import type { TEvent, TimeGate } from "@statd/stat-core";
 import type { SessionInfo } from "../api/service.ts";
 import type { SourceOp } from "../wire/records.ts";
+import { sourceOps } from "./source_state.ts";
 
 /** One `[[sip.nodes]]` entry. */
 export interface NodeDef {
@@ -176,20 +173,9 @@ export class SessionHolder {
       },
       onState: (state, info) => {
         if (!current) return;
-        if (state === "live" || state === "snapshot") {
-          if (info.resumed === false) {
-            // a fresh stream: what this stream built is stale; the snapshot that follows is the truth
-            o.onSource(a.key, "reset");
-            held.up = true;
-            o.onSource(a.key, "up");
-          } else if (!held.up) {
-            held.up = true;
-            o.onSource(a.key, "up");
-          }
-        } else if (held.up) {
-          held.up = false;
-          o.onSource(a.key, "down");
-        }
+        const r = sourceOps(held.up, state, info);
+        held.up = r.up;
+        for (const op of r.ops) o.onSource(a.key, op);
       },
     });
     const stop = held.link.stop.bind(held.link);

@@ -115,6 +115,18 @@ export class LocalCluster {
     }
   }
 
+  /** A stream (`node` key) is monitored or not, on every partition (see `Engine.setSourceValid`). */
+  setSourceValid(node: string, valid: boolean, t: number = this.clock.now()): void {
+    for (const e of this.engines) e.setSourceValid(node, valid, t);
+    this._exchange();
+  }
+
+  /** A stream restarted: every partition drops what it built (see `Engine.resetSource`). */
+  resetSource(node: string, t: number = this.clock.now()): void {
+    for (const e of this.engines) e.resetSource(node, t);
+    this._exchange();
+  }
+
   /** Open a statistic on every partition. Returns a handle for {@link LocalCluster.value}. */
   open(req: OpenRequest): { handle: number } | EngineError {
     for (const e of this.engines) {
