@@ -119,7 +119,8 @@ async function values(f: { config: string; log: string }, stats: Stat[], instanc
 /**
  * agent NNN on DN 70NN in place70NN logs in at 08:00 and goes Ready; a call queued on its group's
  * queue is distributed, rings at 08:06:38, is established at 08:06:45; the agent logs out at
- * 08:07:30 and the call is released at 08:08:20 (docs: place-logout.test.ts, same sequence).
+ * 08:07:30 and the call is released at 08:08:20 (the sequence of
+ * packages/stat-core/src/engine/place-logout.test.ts).
  */
 function logoutMidCall(n: number): Ev[] {
   const dn = String(7000 + n);
@@ -207,7 +208,8 @@ describe("1. a place whose agent logs out mid-call, through statd replay --at", 
 /**
  * Two calls wait on 8001 from 08:15:00.1 to 08:15:02.5; then an unrelated EventUserEvent stamped
  * 08:14:59.9 (before the 15-minute reset) arrives. The log starts at 08:14:59 with another DN's
- * event, so the day starts before the reset (docs: local.test.ts "Max/Min sampler (a late event)").
+ * event, so the day starts before the reset (as in
+ * packages/stat-core/src/cluster/local.test.ts "Max/Min sampler (a late event)").
  */
 const CASE2_EVENTS: Ev[] = [
   ev("08:14:59", "EventUserEvent", { thisDN: "7003" }),
@@ -248,7 +250,7 @@ describe("2. a late event and MaxNumberWaitingCalls, through statd replay", () =
 /**
  * agent001 logs in on 7001; an inbound call rings at 08:00:10 and is established at 08:00:15; an
  * event of another DN stamped 08:15:00.3 moves the clock over the reset; the release follows
- * (docs: late-end.test.ts, same sequence). `release` is its time stamp; `late` puts it after the
+ * (the sequence of packages/stat-core/src/engine/late-end.test.ts). `release` is its time stamp; `late` puts it after the
  * 08:15:00.3 event in the log.
  */
 function lateEnd(release: string, late: boolean): Ev[] {
