@@ -339,7 +339,7 @@ export class Instance {
   private _aliveNow(to: number): boolean {
     try {
       const m = this.bus.members().find((x) => x.id === to);
-      if (!m || m.state !== "alive") return false;
+      if (m?.state !== "alive") return false;
     } catch {
       return false;
     }
