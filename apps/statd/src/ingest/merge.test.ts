@@ -113,7 +113,7 @@ test("at equal times a lower rank comes first, whatever the arrival", () => {
   m.push("a", 101, "later");
   const out: string[] = [];
   m.drain((v) => out.push(v));
-  expect(out).toEqual(["event", "message"]);
+  expect(out).toEqual(["event", "message", "later"]);
 });
 
 test("after the owner itself stalled, quiet streams still hold back for a while", () => {
