@@ -1692,7 +1692,8 @@ export class Engine implements Partition {
     // stamped before the current visit began (its distribution, or its wait while it still
     // waits): the answer of the call's previous visit
     const cur = p ? p.last : dn.legs.get(connId)?.acts.get(A.CallWait)?.s;
-    const s = cur !== undefined && t < cur ? dn.stale.get(connId) : undefined;
+    // (no current visit at all: the call's next visit was answered already, this one came late)
+    const s = cur === undefined || t < cur ? dn.stale.get(connId) : undefined;
     if (s && t >= s.last) {
       enter = s.enter;
       attrs = s.attrs;

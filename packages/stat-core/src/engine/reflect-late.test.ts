@@ -36,9 +36,10 @@ function day(): TEvent[] {
 
 /**
  * Two partitions: the queue on one, the agents on the other; reflected answers delivered at once,
- * at the end (`late`), or just after event number `after` (between the queue's events).
+ * at the end (`late`), or just after event number `after` (between the queue's events), the
+ * second visit's first when `secondFirst`.
  */
-function run(late: boolean, after = -1): { answered: unknown; asa: unknown } {
+function run(late: boolean, after = -1, secondFirst = false): { answered: unknown; asa: unknown } {
   const clock = new ReplayClock(T0);
   const ownsQ = (k: string): boolean => k === "dn:8000";
   const engs = [
@@ -66,7 +67,11 @@ function run(late: boolean, after = -1): { answered: unknown; asa: unknown } {
   day().forEach((ev, i) => {
     engs[ev.thisDN === "8000" ? 1 : 0]!.ingest(ev);
     exchange();
-    if (i === after) for (const [to, m] of held.splice(0)) engs[to]!.deliver(m);
+    if (i === after) {
+      const msgs = held.splice(0);
+      if (secondFirst) msgs.reverse();
+      for (const [to, m] of msgs) engs[to]!.deliver(m);
+    }
   });
   for (const [to, m] of held) engs[to]!.deliver(m);
   exchange();
@@ -83,5 +88,7 @@ describe("a reflected answer that arrives after the call came back to the queue"
     // the first answer arriving between the call's second EventQueued and its EventDiverted
     expect(run(true, 9)).toEqual(now);
     expect(run(true, 10)).toEqual(now);
+    // ... or after the second visit's answer (its agent DN's owner was faster)
+    expect(run(true, 12, true)).toEqual(now);
   });
 });
