@@ -143,6 +143,8 @@ export interface StatService {
   resume(id: string): Promise<void>;
   /** Add a listener to an open statistic (SSE); returns the function that removes it. */
   listen(id: string, sink: Sink): () => void;
+  /** Remove the listener given to `open` (its subscription moves to another instance's stream). */
+  detach?(id: string, sink: Sink): void;
   /** One-shot value without keeping the statistic open. */
   query(req: OpenRequest): Promise<{ value: StatValue; valid: boolean; at: number }>;
   cluster(): Promise<ClusterInfo>;

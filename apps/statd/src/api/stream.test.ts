@@ -285,6 +285,41 @@ describe("StreamSession: hostile frames", () => {
 });
 
 describe("StreamSession: reattach", () => {
+  test("a reconnect that lands on another instance's hub takes the subscriptions over", async () => {
+    const svc = new LocalStatService({ config, startMs: T0 });
+    const a = new StreamHub({ service: svc, tokenPrefix: "0." });
+    const b = new StreamHub({ service: svc, tokenPrefix: "1.", remote: async (t, ten) => a.export(t, ten) });
+    const c1 = new Client(a);
+    expect(c1.session.token.startsWith("0.")).toBe(true);
+    await c1.send(openWaiting("w"));
+    const lastSeq = c1.session.seq;
+    c1.session.disconnected();
+    svc.ingest(queued("8001", "c1", T0 + 1000));
+    svc.tick(T0 + 1000);
+    const c2 = new Client(b);
+    await c2.send({ op: "reattach", token: c1.session.token, lastSeq });
+    expect(c2.since(1)).toEqual([
+      { event: "reattached", refs: ["w"] },
+      { event: "info", ref: "w", value: 1, valid: true, at: T0 + 1000 },
+    ]);
+    expect(a.counts).toEqual({ live: 0, detached: 0 });
+    svc.ingest(queued("8001", "c2", T0 + 2000));
+    svc.tick(T0 + 2000);
+    expect(c2.last).toMatchObject({ event: "info", ref: "w", value: 2 });
+    // a token of the same hub, or one another hub no longer has, is expired
+    const c3 = new Client(b);
+    await c3.send({ op: "reattach", token: c1.session.token, lastSeq });
+    expect(c3.last).toMatchObject({ event: "error", code: "reattach-expired" });
+    // another tenant's connection cannot take them
+    const c4 = new Client(a, "acme");
+    await c4.send(openWaiting("x"));
+    c4.session.disconnected();
+    const c5 = new Client(b, "globex");
+    await c5.send({ op: "reattach", token: c4.session.token, lastSeq: 0 });
+    expect(c5.last).toMatchObject({ event: "error", code: "reattach-expired" });
+    expect(a.counts.detached).toBe(1);
+  });
+
   test("subscriptions come back; only the latest value of what changed since lastSeq is sent", async () => {
     const { svc, hub, timers } = setup();
     const c1 = new Client(hub);

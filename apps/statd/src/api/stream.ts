@@ -64,6 +64,26 @@ export interface StreamHubOptions {
   maxQueued?: number;
   /** called with unexpected errors (service failures that are not a ServiceError) */
   onError?: (err: unknown) => void;
+  /** prefix of this hub's welcome tokens (the daemon: `${slot}.`, so any instance knows whose it is) */
+  tokenPrefix?: string;
+  /**
+   * Take over the subscriptions a dropped connection left on *another* hub (another instance of
+   * the cluster: a reconnect can land on any of them): resolves with them, or null.
+   */
+  remote?: (token: string, tenant: string | null) => Promise<ExportedSubs | null>;
+}
+
+/** A dropped connection's subscriptions, handed from one hub to another (plain data). */
+export interface ExportedSubs {
+  tenant: string | null;
+  subs: {
+    ref: Ref;
+    id: string;
+    toldValid: boolean;
+    last: { value: unknown; valid: boolean; at: number } | null;
+    sentSeq: number;
+    unsent: boolean;
+  }[];
 }
 
 interface _Sub {
@@ -81,6 +101,10 @@ interface _Sub {
   unsent: boolean;
   /** closed by the grace timer while its open was in flight */
   dead: boolean;
+  /** the listener registered with the service (removed when another hub takes the sub over) */
+  sink?: (n: NotificationOut) => void;
+  /** removes a listener added by `service.listen` (a sub taken over from another hub) */
+  unlisten?: () => void;
 }
 
 interface _Detached {
@@ -124,6 +148,8 @@ export class StreamHub {
   readonly maxStrikes: number;
   readonly maxQueued: number;
   readonly onError: (err: unknown) => void;
+  readonly tokenPrefix: string;
+  readonly remote: StreamHubOptions["remote"];
   private readonly _live = new Set<StreamSession>();
   private readonly _detached = new Map<string, _Detached>();
 
@@ -136,6 +162,37 @@ export class StreamHub {
     this.maxStrikes = opts.maxStrikes ?? 50;
     this.maxQueued = opts.maxQueued ?? 256;
     this.onError = opts.onError ?? (() => {});
+    this.tokenPrefix = opts.tokenPrefix ?? "";
+    this.remote = opts.remote;
+  }
+
+  /**
+   * Hand a dropped connection's subscriptions to another hub (its client reconnected there):
+   * they stop notifying here and are returned as data, or null when none wait under `token`.
+   */
+  export(token: string, tenant: string | null): ExportedSubs | null {
+    const d = this._claim(token);
+    if (d === null) return null;
+    if (d.tenant !== tenant) {
+      this._unclaim(token, d);
+      return null;
+    }
+    const subs: ExportedSubs["subs"] = [];
+    for (const sub of d.subs.values()) {
+      if (sub.id === null) continue;
+      sub.dead = true;
+      if (sub.sink) this.service.detach?.(sub.id, sub.sink);
+      sub.unlisten?.();
+      subs.push({
+        ref: sub.ref,
+        id: sub.id,
+        toldValid: sub.toldValid,
+        last: sub.last,
+        sentSeq: sub.sentSeq,
+        unsent: sub.unsent,
+      });
+    }
+    return { tenant: d.tenant, subs };
   }
 
   /** A new connection: sends the welcome and returns the session to feed. */
@@ -215,7 +272,7 @@ export class StreamHub {
 /** One connection of the stream protocol; see the module doc. */
 export class StreamSession {
   /** the welcome token (what a later `reattach` names) */
-  readonly token = newToken();
+  readonly token: string;
   /** @internal subscriptions by ref key */
   _subs = new Map<string, _Sub>();
   private _seq = 0;
@@ -227,7 +284,9 @@ export class StreamSession {
   constructor(
     private readonly _hub: StreamHub,
     private readonly _peer: StreamPeer,
-  ) {}
+  ) {
+    this.token = _hub.tokenPrefix + newToken();
+  }
 
   /** tenant scope of the caller */
   get tenant(): string | null {
@@ -389,7 +448,8 @@ export class StreamSession {
     this._subs.set(key, sub);
     let info: Awaited<ReturnType<StatService["open"]>>;
     try {
-      info = await svc.open(req, (n) => StreamSession._notify(sub, n));
+      sub.sink = (n) => StreamSession._notify(sub, n);
+      info = await svc.open(req, sub.sink);
     } catch (e) {
       // (a detached or reattached connection holds this same map)
       if (this._subs.get(key) === sub) this._subs.delete(key);
@@ -483,6 +543,18 @@ export class StreamSession {
     if (sub.owner === this) this._info(sub);
   }
 
+  /** Subscriptions handed over by another hub, listening here from now on. */
+  private _import(ex: ExportedSubs): _Detached {
+    const subs = new Map<string, _Sub>();
+    for (const x of ex.subs) {
+      const sub: _Sub = { ...x, owner: null, dead: false };
+      sub.sink = (n) => StreamSession._notify(sub, n);
+      sub.unlisten = this._hub.service.listen(x.id, sub.sink);
+      subs.set(_key(x.ref), sub);
+    }
+    return { tenant: ex.tenant, subs, timer: null };
+  }
+
   private async _reattach(token: string, lastSeq: number): Promise<void> {
     if (token === this.token)
       return this._error("bad-reattach", "this is the current connection's token", undefined, true);
@@ -493,7 +565,17 @@ export class StreamSession {
         undefined,
         true,
       );
-    const d = this._hub._claim(token);
+    let d = this._hub._claim(token);
+    if (d === null && this._hub.remote && !token.startsWith(this._hub.tokenPrefix || "\u0000")) {
+      // the token is another instance's: its subscriptions come over to this one
+      let ex: ExportedSubs | null = null;
+      try {
+        ex = await this._hub.remote(token, this.tenant);
+      } catch (e) {
+        if (!(e instanceof ServiceError)) this._hub.onError(e);
+      }
+      if (ex) d = this._import(ex);
+    }
     if (d === null)
       return this._error(
         "reattach-expired",

@@ -93,10 +93,15 @@ const inst = new Instance({
   logger: log,
 });
 
+// welcome tokens name this slot: a client that reconnects to another instance (the port is
+// shared) gets its subscriptions handed over from this one
 const hub = new StreamHub({
   service: inst.service,
   onError: (err) => log.error({ err: String(err) }, "stream"),
+  tokenPrefix: `${slot}.`,
+  remote: (token, tenant) => inst.service.takeover(token, tenant),
 });
+inst.service.exporter = (token, tenant) => hub.export(token, tenant);
 const app = createApp({ service: inst.service, tokens: file.api.tokens, logger: log, hub, upgradeWebSocket });
 const listen = parseAddress(o.listen ?? file.api.listen);
 let server: ReturnType<typeof serveApi>;

@@ -26,6 +26,7 @@ import {
   type StatInfo,
   type StatService,
 } from "../api/service.ts";
+import type { ExportedSubs } from "../api/stream.ts";
 import type { Instance } from "./instance.ts";
 
 interface _Status {
@@ -60,6 +61,31 @@ export class BusService implements StatService {
     rpc.handle("query", (a) => this._queryLocal((a as { req: OpenRequest }).req));
     rpc.handle("status", () => this._status());
     rpc.handle("objects", (a) => this._objectsLocal(a as { type?: string; tenant?: string }));
+    rpc.handle("takeover", (a) => {
+      const { token, tenant } = a as { token: string; tenant: string | null };
+      return this.exporter?.(token, tenant) ?? null;
+    });
+  }
+
+  /**
+   * Hands a dropped WebSocket connection's subscriptions to another instance (its stream hub's
+   * `export`; set by the instance process). A client that reconnects lands on any instance.
+   */
+  exporter: ((token: string, tenant: string | null) => ExportedSubs | null) | null = null;
+
+  /** Take over a dropped connection's subscriptions from the instance whose token it is. */
+  async takeover(token: string, tenant: string | null): Promise<ExportedSubs | null> {
+    const m = /^(\d{1,3})\./.exec(token);
+    const slot = m ? Number(m[1]) : -1;
+    if (slot < 0 || slot >= this._i.slots || slot === this._i.self || !this._i.isAlive(slot)) return null;
+    return this._i.rpc.call<ExportedSubs | null>(slot, "takeover", { token, tenant });
+  }
+
+  detach(id: string, sink: Sink): void {
+    const set = this._sinks.get(id);
+    if (!set?.delete(sink)) return;
+    const owner = this._ownerOfSid(id);
+    void this._callOn(owner, "unlisten", id).catch(() => {});
   }
 
   get name(): string {
