@@ -11,7 +11,7 @@
  * | `statd_actions_total` | counter | instance |
  * | `statd_notifications_out_total` | counter | instance |
  * | `statd_ring_fill_ratio` | gauge (0..1) | instance |
- * | `statd_ring_lag_records` | gauge | instance |
+ * | `statd_ring_lag_bytes` | gauge | instance |
  * | `statd_event_loop_lag_seconds` | gauge | instance |
  * | `statd_open_statistics` | gauge | instance |
  * | `statd_stream_connections` | gauge | state (`live`, `detached`) |
@@ -94,7 +94,11 @@ export function renderMetrics(
       "gauge",
       "fill of the bus rings addressed to the instance (0..1)",
     ),
-    lag: new _Family("statd_ring_lag_records", "gauge", "records not yet read from the instance's bus rings"),
+    lag: new _Family(
+      "statd_ring_lag_bytes",
+      "gauge",
+      "bytes published to the instance that it has not read yet",
+    ),
     loop: new _Family("statd_event_loop_lag_seconds", "gauge", "event-loop lag of the instance"),
     open: new _Family("statd_open_statistics", "gauge", "statistics open on the instance"),
   };

@@ -114,7 +114,7 @@ export interface InstanceMetrics {
   refused: Record<string, number>;
   actions: number;
   notificationsOut: number;
-  /** bus rings addressed to this instance: fill 0..1 and lag (records) */
+  /** bus rings addressed to this instance: fullest ring's fill 0..1, and bytes published to it unread */
   ringFill: number;
   ringLag: number;
   loopLagMs: number;

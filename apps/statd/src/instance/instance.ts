@@ -79,6 +79,8 @@ export interface InstanceOptions {
   startupWaitMs?: number;
   /** the time-ordered merge's idle and hold limits (ms) */
   merge?: { idleMs?: number; maxHoldMs?: number };
+  /** fill and unread bytes of the rings addressed to this instance (the shm adapter reads them) */
+  rings?: () => { fill: number; lagBytes: number };
 }
 
 /** Instance-level counters (also in `/metrics`). */
@@ -231,6 +233,15 @@ export class Instance {
   /** Whether slot `s` is alive (a stalled process counts as alive). */
   isAlive(s: number): boolean {
     return this._alive[s] === true;
+  }
+
+  /** Fill (fullest ring, 0..1) and unread bytes of the bus rings addressed to this instance. */
+  rings(): { fill: number; lagBytes: number } {
+    try {
+      return this._o.rings?.() ?? { fill: 0, lagBytes: 0 };
+    } catch {
+      return { fill: 0, lagBytes: 0 };
+    }
   }
 
   /** Membership as last read from the bus. */

@@ -91,6 +91,18 @@ const inst = new Instance({
   links,
   partition: (po) => new Engine(po),
   logger: log,
+  rings: () => {
+    let fill = 0;
+    let lagBytes = 0;
+    for (const r of seg.inspect().rings) {
+      for (const c of r.cursors) {
+        if (c.subscriber !== slot || !c.active) continue;
+        lagBytes += c.lagBytes;
+        fill = Math.max(fill, c.lagBytes / r.capacity);
+      }
+    }
+    return { fill, lagBytes };
+  },
 });
 
 // welcome tokens name this slot: a client that reconnects to another instance (the port is

@@ -352,15 +352,7 @@ export class BusService implements StatService {
     const refused: Record<string, number> = { ...i.gate.refused };
     for (const [k, v] of Object.entries(i.pump.gate.refused)) refused[k] = (refused[k] ?? 0) + v;
     for (const [k, v] of Object.entries(i.pump.skipped)) refused[k] = (refused[k] ?? 0) + v;
-    let fill = 0;
-    let lag = 0;
-    try {
-      const b = i.bus as unknown as { fillTo?(self: number): number };
-      if (typeof b.fillTo === "function") fill = b.fillTo(i.self);
-    } catch {
-      fill = 0;
-    }
-    lag = i.counters.backlog;
+    const rings = i.rings();
     return {
       instance: {
         id: i.self,
@@ -377,8 +369,8 @@ export class BusService implements StatService {
         refused,
         actions: c.actions ?? 0,
         notificationsOut: i.owner.counters.notifications,
-        ringFill: fill,
-        ringLag: lag,
+        ringFill: rings.fill,
+        ringLag: rings.lagBytes,
         loopLagMs: i.loopLagMs,
         openStatistics: i.owner.size,
       },
