@@ -135,7 +135,7 @@ export class StreamClient {
 
   /** Send a message (an object is sent as JSON, a string or bytes as they are). */
   send(m: unknown): void {
-    this.ws.send(typeof m === "string" || m instanceof Uint8Array ? m : JSON.stringify(m));
+    this.ws.send(typeof m === "string" || m instanceof ArrayBuffer ? m : JSON.stringify(m));
   }
 
   /** The first frame received since index `from` that satisfies `pred` (waits up to `ms`). */
