@@ -5,7 +5,13 @@
  * by name (docs/semantics.md §8 for what validity means, docs/api.md for the wire).
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { resolveConfig } from "../packages/sip-sim/src/config.ts";
+import { Simulation } from "../packages/sip-sim/src/model.ts";
+import { parseScenario } from "../packages/sip-sim/src/scenario.ts";
 import { DaemonHarness, type StatReq, waitFor } from "./daemon-harness.ts";
+import { ROOT } from "./run.ts";
 
 let h: DaemonHarness | null = null;
 afterEach(async () => {
@@ -26,6 +32,176 @@ async function readyz(d: DaemonHarness): Promise<{ status: number; reasons: stri
   const b = (await r.json()) as { reasons: string[] };
   return { status: r.status, reasons: b.reasons };
 }
+
+const QUEUES = ["8001", "8002", "8003"];
+const GROUPS = ["group1", "group2", "group3"];
+/**
+ * The simulator's fault drill without its `setDelay` entries (at 2400 s and 3000 s, after the
+ * restart): the test holds the events itself with `delay` to read the daemon at one instant of the
+ * model, and the drill's own delay switch would release them. Socket switches change no event.
+ */
+function faultsScenario(dir: string): string {
+  const text = readFileSync(join(ROOT, "packages/sip-sim/scenarios/faults.toml"), "utf8");
+  const blocks = text.split(/(?=^\[\[faults\]\])/m);
+  const kept = blocks.filter((b) => !/action = "setDelay"/.test(b));
+  expect(kept.length).toBe(blocks.length - 2);
+  const path = join(dir, "faults.toml");
+  writeFileSync(path, kept.join(""));
+  return path;
+}
+/** agent k (DN 7000+k) is in group ((k-1) % 3) + 1 */
+const groupOf = (dn: string | undefined): string => `group${((Number(dn) - 7001) % 3) + 1}`;
+
+/** The current-state statistics compared with the simulator's model. */
+const CURRENT: StatReq[] = [
+  ...QUEUES.map((q) => Q(q, "CurrNumberWaitingCalls")),
+  ...GROUPS.flatMap((g) => [
+    G(g, "CurrAgentsLoggedIn"),
+    G(g, "CurrentReadyAgents"),
+    G(g, "CurrAgentsTalking"),
+  ]),
+];
+const MAX_WAIT: StatReq[] = QUEUES.map((q) => Q(q, "CurrMaxWaitTime"));
+
+/** A stream's position: `node/port` → last seq (in the stream's current run, after a restart). */
+type Cut = Map<string, number>;
+
+/**
+ * What the simulator's own model says once each stream has produced exactly the events the daemon
+ * took (`cut`): the same flags, scenario and seed run in-process (the day depends on neither
+ * --start nor --speed), stepped one happening at a time, read through its snapshots. Keys as
+ * {@link CURRENT}; `oldestWait`: per queue, the simulated second its oldest waiting call entered.
+ */
+function modelAt(
+  opts: { seed: number; scenario?: string },
+  cut: Cut,
+  /** streams that restart (once) before the cut: their seqs in `cut` count from the restart */
+  restarting: readonly string[],
+): {
+  current: Record<string, number>;
+  oldestWait: Record<string, number | null>;
+  loggedIn: string[];
+  restarts: string[];
+} {
+  const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, "utf8")) : undefined;
+  const cfg = resolveConfig({
+    nodes: 2,
+    agents: 40,
+    queues: 3,
+    arrivalRate: 0.05,
+    aht: 180,
+    seed: opts.seed,
+    ...(scenario ? { scenario } : {}),
+  });
+  const at = new Map<string, number>();
+  const restarts: string[] = [];
+  const sim = new Simulation(cfg, {
+    event: (e) => {
+      const k = `${e.node}/${e.port}`;
+      if (e.seq <= (at.get(k) ?? 0)) restarts.push(k);
+      at.set(k, e.seq);
+    },
+  });
+  const final = (k: string): boolean => !restarting.includes(k) || restarts.includes(k);
+  const reached = (): boolean => [...cut].every(([k, seq]) => final(k) && at.get(k) === seq);
+  for (let steps = 0; !reached(); steps++) {
+    if (steps > 1_000_000 || sim.runUntil(Number.POSITIVE_INFINITY, 1))
+      throw new Error(`the model never reached ${JSON.stringify([...cut])}`);
+    const over = [...cut].find(([k, seq]) => final(k) && (at.get(k) ?? 0) > seq);
+    if (over)
+      throw new Error(`the daemon's cut is not one instant of the model: ${over[0]} passed ${over[1]}`);
+  }
+  const startS = cfg.startEpoch;
+  const calls = [...sim.snapshot("node1", "interactionProxy"), ...sim.snapshot("node2", "interactionProxy")];
+  const tc = [...sim.snapshot("node1", "tController"), ...sim.snapshot("node2", "tController")];
+  const busy = new Set(calls.map((b) => b.thisDN));
+  const up = new Set(calls.filter((b) => b.event === "EventEstablished").map((b) => b.thisDN));
+  const current: Record<string, number> = {};
+  const oldestWait: Record<string, number | null> = {};
+  for (const q of QUEUES) {
+    const waiting = calls.filter((b) => b.event === "EventQueued" && b.thisDN === q);
+    current[`Queue ${q} CurrNumberWaitingCalls`] = waiting.length;
+    oldestWait[q] = waiting.length === 0 ? null : Math.min(...waiting.map((b) => b.time - startS));
+  }
+  for (const g of GROUPS) {
+    const mine = (dn: string | undefined) => groupOf(dn) === g;
+    current[`GroupAgents ${g} CurrAgentsLoggedIn`] = tc.filter(
+      (b) => b.event === "EventAgentLogin" && mine(b.thisDN),
+    ).length;
+    current[`GroupAgents ${g} CurrentReadyAgents`] = tc.filter(
+      (b) => b.event === "EventAgentReady" && mine(b.thisDN) && !busy.has(b.thisDN),
+    ).length;
+    current[`GroupAgents ${g} CurrAgentsTalking`] = [...up].filter(mine).length;
+  }
+  const loggedIn = tc
+    .filter((b) => b.event === "EventAgentLogin")
+    .map((b) => `agent${String(Number(b.thisDN) - 7000).padStart(3, "0")}`)
+    .sort();
+  return { current, oldestWait, loggedIn, restarts };
+}
+
+/** The daemon's sessions: `node/port` → last seq delivered. */
+async function sessionSeqs(d: DaemonHarness): Promise<Cut> {
+  const c = await d.get("/v1/cluster");
+  return new Map(
+    (c.sessions as { node: string; port: string; lastSeq: number }[]).map((s) => [
+      `${s.node}/${s.port}`,
+      s.lastSeq,
+    ]),
+  );
+}
+
+/**
+ * Hold every event in the simulator from now on (`delay` on its stdin; pings go on, so the links
+ * stay live) and wait until the daemon's sessions stop moving: the cut the daemon took.
+ */
+async function freeze(
+  d: DaemonHarness,
+  sim: { stdin: { write(s: string): unknown; flush(): unknown } },
+): Promise<Cut> {
+  sim.stdin.write("delay 60000\n"); // (the most it takes; the comparison is done well within)
+  sim.stdin.flush();
+  let prev = "";
+  let since = Date.now();
+  return waitFor(
+    "the daemon's sessions to stop moving",
+    async () => {
+      const m = await sessionSeqs(d);
+      const s = JSON.stringify([...m].sort());
+      if (s !== prev) {
+        prev = s;
+        since = Date.now();
+        return null;
+      }
+      return Date.now() - since >= 1000 ? m : null; // the same for a second: nothing in flight
+    },
+    20_000,
+    200,
+  );
+}
+
+/** Query `stats` until two reads in a row agree on the current counts (the owners applied all). */
+async function stable(
+  d: DaemonHarness,
+  stats: StatReq[],
+): Promise<{ value: unknown; valid: boolean; at: number }[]> {
+  let prev = "";
+  return waitFor(
+    "stable values",
+    async () => {
+      const v = (await d.query(stats)) as { value: unknown; valid: boolean; at: number }[];
+      const s = JSON.stringify(v.slice(0, CURRENT.length).map((x) => [x.value, x.valid]));
+      const same = s === prev;
+      prev = s;
+      return same ? v : null;
+    },
+    30_000,
+    300,
+  );
+}
+
+const named = (stats: StatReq[], values: unknown[]): Record<string, unknown> =>
+  Object.fromEntries(stats.map((s, i) => [`${s.object.type} ${s.object.id} ${s.statType}`, values[i]]));
 
 describe("statd start under faults", () => {
   test("a SIP cluster that goes silent makes statistics invalid, and valid again when it is back", async () => {
@@ -80,4 +256,100 @@ describe("statd start under faults", () => {
     await ws.next("{event:valid} on the WebSocket", (f) => f.event === "valid" && f.ref === "g2", back);
     expect(sim.exitCode).toBeNull(); // the day goes on
   }, 90_000);
+
+  test("a node restart (faults.toml, seed 7): current state equals the simulator's model, and the gap is invalid", async () => {
+    const d = DaemonHarness.create({ instances: 2 });
+    h = d;
+    await d.startDaemon();
+    const [probe] = await d.open([
+      { object: { type: "Tenant", id: "demo" }, statType: "CurrAgentsLoggedIn" },
+    ]);
+    const FAULTS = faultsScenario(d.dir);
+    const sim = d.startSim(
+      [
+        "--scenario",
+        FAULTS,
+        "--seed",
+        "7",
+        "--arrival-rate",
+        "0.05",
+        "--aht",
+        "180",
+        "--speed",
+        "100",
+        "--record",
+        join(d.dir, "faults.ndjson"),
+      ],
+      { stdin: true },
+    );
+    // poll validity through the day: (the statistic's instant, valid)
+    const seen: { at: number; valid: boolean }[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const r = await d.get(`/v1/statistics/${probe}`).catch(() => null);
+        if (r) seen.push({ at: r.at as number, valid: r.valid as boolean });
+        await Bun.sleep(30);
+      }
+    })();
+    // node2 restarts at 1800 s: wait until both its streams started again, then ~300 s more
+    let high = new Map<string, number>();
+    const resetAt = await waitFor(
+      "node2's streams to start again",
+      async () => {
+        const m = await sessionSeqs(d);
+        const restarted = ["node2/interactionProxy", "node2/tController"].every(
+          (k) => (m.get(k) ?? 0) < (high.get(k) ?? 0) - 50,
+        );
+        for (const [k, v] of m) if (v > (high.get(k) ?? 0)) high.set(k, v);
+        return restarted ? Date.now() : null;
+      },
+      60_000,
+      100,
+    );
+    high = new Map();
+    await waitFor("300 simulated seconds after the restart", () => Date.now() - resetAt > 3000, 10_000);
+    const cut = await freeze(d, sim);
+    const live = await stable(d, [...CURRENT, ...MAX_WAIT]);
+    polling = false;
+    await poller;
+    expect(live.every((x) => x.valid)).toBe(true); // the links are live (pings), nothing is missing
+
+    const AGENTS = Array.from({ length: 40 }, (_, i) => `agent${String(i + 1).padStart(3, "0")}`);
+    const loginTimes = await d.query(
+      AGENTS.map((id) => ({ object: { type: "Agent", id }, statType: "Current_Login_Time" })),
+    );
+    const truth = modelAt({ seed: 7, scenario: FAULTS }, cut, [
+      "node2/interactionProxy",
+      "node2/tController",
+    ]);
+    expect(truth.restarts.sort()).toEqual(["node2/interactionProxy", "node2/tController"]);
+    expect(
+      named(
+        CURRENT,
+        live.slice(0, CURRENT.length).map((x) => x.value),
+      ),
+    ).toEqual(truth.current);
+    // per agent: logged in (its status, on the agent's owner, not only its DN's state)
+    expect(AGENTS.filter((_, i) => (loginTimes[i]!.value as number) > 0)).toEqual(truth.loggedIn);
+    // the oldest waiting call's wait at the instant the value holds for (the live clock runs
+    // on the events' clock, started by sipsim --start now: its first event is at the model's 0)
+    sim.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+    const rec = readFileSync(join(d.dir, "faults.ndjson"), "utf8");
+    const t0 = (JSON.parse(rec.slice(0, rec.indexOf("\n"))) as { time: number }).time;
+    QUEUES.forEach((q, i) => {
+      const v = live[CURRENT.length + i]!;
+      const oldest = truth.oldestWait[q] ?? null;
+      // (no call waiting: no value)
+      const want = oldest === null ? null : expect.closeTo(v.at / 1000 - (t0 + oldest), 2);
+      expect({ q, wait: v.value }).toEqual({ q, wait: want });
+    });
+    // statistics were invalid in the restart gap, and valid again after it
+    const restartAt = (t0 + 1800) * 1000;
+    const gap = seen.filter((x) => !x.valid && x.at >= restartAt - 1000 && x.at < restartAt + 120_000);
+    expect(gap.length).toBeGreaterThan(0);
+    const lastGap = gap.at(-1)!.at;
+    expect(seen.some((x) => x.valid && x.at > lastGap)).toBe(true);
+  }, 120_000);
 });
