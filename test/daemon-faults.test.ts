@@ -352,4 +352,103 @@ describe("statd start under faults", () => {
     const lastGap = gap.at(-1)!.at;
     expect(seen.some((x) => x.valid && x.at > lastGap)).toBe(true);
   }, 120_000);
+
+  test("hostile input against the running daemon: 4xx JSON errors, and other clients keep being served", async () => {
+    const d = DaemonHarness.create({ instances: 2 });
+    h = d;
+    await d.startDaemon();
+    d.startSim(["--seed", "9", "--speed", "20"]);
+    const pids = async () =>
+      ((await d.get("/v1/cluster")).instances as { pid: number; state: string }[]).map(
+        (i) => `${i.state} ${i.pid}`,
+      );
+    const pidsBefore = await pids();
+    // a well-behaved client: a statistic notified every (event-clock) second
+    const good = await d.stream();
+    good.send({
+      op: "open",
+      ref: "calls",
+      object: { type: "Tenant", id: "demo" },
+      statType: "TotalNumberCallsEntered",
+      notification: { mode: "time", frequency: 1 },
+    });
+    await good.next("the good client's open", (f) => f.event === "opened" && f.ref === "calls");
+    const infosBefore = good.frames.filter((f) => f.event === "info").length;
+
+    const raw = async (path: string, init?: RequestInit): Promise<{ status: number; code: unknown }> => {
+      const r = await fetch(`${d.url}${path}`, init);
+      expect(r.headers.get("content-type") ?? "").toContain("application/json");
+      const b = (await r.json()) as { error?: { code?: unknown } };
+      return { status: r.status, code: b.error?.code };
+    };
+    const post = (body: BodyInit): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(await raw("/v1/statistics", post("{not json"))).toEqual({ status: 400, code: "bad-json" });
+    expect(await raw("/v1/statistics", post(""))).toEqual({ status: 400, code: "bad-json" });
+    expect(await raw("/v1/statistics", post(new Uint8Array([0xff, 0xfe, 0x7b])))).toEqual({
+      status: 400,
+      code: "bad-json",
+    });
+    expect(await raw("/v1/statistics", post(`{"pad":"${"x".repeat(1 << 20)}"}`))).toEqual({
+      status: 413,
+      code: "body-too-large",
+    });
+    expect(await raw("/v1/query", post("[1,2,3]"))).toEqual({ status: 400, code: "bad-request" });
+    expect(
+      await raw(
+        "/v1/statistics",
+        post(JSON.stringify({ object: { type: "Queue", id: "8001" }, statType: "Nope" })),
+      ),
+    ).toMatchObject({ status: 400 });
+    expect(await raw("/v1/no-such-route")).toEqual({ status: 404, code: "not-found" });
+    expect(await raw("/v1/statistics/0.1.999999")).toEqual({ status: 404, code: "unknown-statistic" });
+    expect(await raw(`/v1/statistics/${"9".repeat(300)}`)).toEqual({
+      status: 404,
+      code: "unknown-statistic",
+    });
+    expect(await raw("/v1/stream")).toEqual({ status: 426, code: "upgrade-required" });
+
+    // a hostile WebSocket client: every bad frame is answered with an error, the connection stays
+    const bad = await d.stream();
+    const errorsFor = async (frame: unknown, code: string): Promise<void> => {
+      const from = bad.frames.length;
+      bad.send(frame);
+      await bad.next(`error ${code}`, (f) => f.event === "error" && f.code === code, from, 10_000);
+    };
+    await errorsFor("{not json", "bad-json");
+    await errorsFor("[1]", "bad-message");
+    await errorsFor({ op: "explode" }, "unknown-op");
+    await errorsFor({ op: "open", ref: "x" }, "bad-message");
+    await errorsFor({ op: "peek", ref: "never-opened" }, "unknown-ref");
+    await errorsFor(new Uint8Array([1, 2, 3]).buffer, "binary-frame");
+    await errorsFor(JSON.stringify({ op: "peek", ref: "y".repeat(70_000) }), "frame-too-large");
+    await errorsFor({ op: "reattach", token: "nope", lastSeq: 0 }, "reattach-expired");
+    // still served: a valid open on the same connection works
+    bad.send({
+      op: "open",
+      ref: 1,
+      object: { type: "Queue", id: "8001" },
+      statType: "CurrNumberWaitingCalls",
+    });
+    await bad.next("an open after the abuse", (f) => f.event === "opened" && f.ref === 1);
+    // a flood of bad frames closes that connection (policy violation), and only that one
+    for (let i = 0; i < 60; i++) bad.send("garbage");
+    await waitFor("the hostile connection closed with 1008", () => bad.closed?.code === 1008, 10_000);
+
+    // the good client kept receiving its statistic's updates throughout
+    await good.next(
+      "updates after the abuse",
+      (f) => f.event === "info" && f.ref === "calls",
+      good.frames.length,
+      15_000,
+    );
+    expect(good.frames.filter((f) => f.event === "info").length).toBeGreaterThan(infosBefore + 1);
+    expect(good.closed).toBeNull();
+    expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+    // and every instance is still the process that started (none crashed and was restarted)
+    expect(await pids()).toEqual(pidsBefore);
+  }, 60_000);
 });
