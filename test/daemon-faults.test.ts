@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
 import { resolveConfig } from "../packages/sip-sim/src/config.ts";
 import { Simulation } from "../packages/sip-sim/src/model.ts";
 import { parseScenario } from "../packages/sip-sim/src/scenario.ts";
@@ -82,6 +83,7 @@ function modelAt(
   oldestWait: Record<string, number | null>;
   loggedIn: string[];
   restarts: string[];
+  debug?: string[];
 } {
   const scenario = opts.scenario ? parseScenario(readFileSync(opts.scenario, "utf8")) : undefined;
   const cfg = resolveConfig({
@@ -137,7 +139,13 @@ function modelAt(
     .filter((b) => b.event === "EventAgentLogin")
     .map((b) => `agent${String(Number(b.thisDN) - 7000).padStart(3, "0")}`)
     .sort();
-  return { current, oldestWait, loggedIn, restarts };
+  return {
+    current,
+    oldestWait,
+    loggedIn,
+    restarts,
+    debug: calls.map((b) => `${b.event} ${b.thisDN} ${b.connId}`),
+  };
 }
 
 /** The daemon's sessions: `node/port` → last seq delivered. */
@@ -202,6 +210,62 @@ async function stable(
 
 const named = (stats: StatReq[], values: unknown[]): Record<string, unknown> =>
   Object.fromEntries(stats.map((s, i) => [`${s.object.type} ${s.object.id} ${s.statType}`, values[i]]));
+
+const AGENTS = Array.from({ length: 40 }, (_, i) => `agent${String(i + 1).padStart(3, "0")}`);
+
+/**
+ * 2 instances and a day playing (sipsim with stdin); SIGKILL instance 1 (its pid from
+ * /v1/cluster) and check: statistics owned by instance 0 are invalid while it is missing, the
+ * supervisor restarts the slot (a new pid; statistics opened on it carry a higher generation),
+ * they are valid again, instance 1's old statistics are gone (404), /readyz is 200.
+ */
+async function killInstance1(): Promise<{ d: DaemonHarness; sim: Subprocess<"pipe", "pipe", "pipe"> }> {
+  const d = DaemonHarness.create({ instances: 2 });
+  h = d;
+  await d.startDaemon();
+  // ids name their aggregation owner (slot.generation.n): open candidates, sort them by owner
+  const reqs: StatReq[] = [
+    ...QUEUES.map((q) => Q(q, "CurrNumberWaitingCalls")),
+    ...GROUPS.map((g) => G(g, "CurrAgentsLoggedIn")),
+    ...AGENTS.slice(0, 10).map((id) => ({
+      object: { type: "Agent", id },
+      statType: "TotalNumberInboundCalls",
+    })),
+  ];
+  const opened = await d.open(reqs);
+  const on0 = opened.filter((id) => id.startsWith("0."));
+  const on1 = opened.filter((id) => id.startsWith("1."));
+  expect(on0.length).toBeGreaterThan(0);
+  expect(on1.length).toBeGreaterThan(0);
+  const gen1 = Number(on1[0]!.split(".")[1]);
+  const sim = d.startSim(["--seed", "5", "--speed", "50"], { stdin: true });
+  await waitFor("every statistic valid", async () => (await validities(d, opened)).every((v) => v));
+  const before = (await d.get("/v1/cluster")).instances as { id: number; pid: number; state: string }[];
+  const victim = before.find((i) => i.id === 1)!;
+  expect(victim.state).toBe("alive");
+  process.kill(victim.pid, "SIGKILL");
+  await waitFor("statistics invalid while instance 1 is missing", async () =>
+    (await validities(d, on0)).every((v) => !v),
+  );
+  await waitFor(
+    "instance 1 back as a new process",
+    async () => {
+      const c = (await d.get("/v1/cluster")).instances as { id: number; pid: number; state: string }[];
+      const i1 = c.find((i) => i.id === 1);
+      return i1 && i1.state === "alive" && i1.pid !== victim.pid && i1.pid > 0;
+    },
+    60_000,
+  );
+  await waitFor("statistics valid again", async () => (await validities(d, on0)).every((v) => v), 30_000);
+  // what instance 1 owned was lost with it: open again
+  expect((await fetch(`${d.url}/v1/statistics/${on1[0]}`)).status).toBe(404);
+  const reopened = await d.open(reqs.filter((_, i) => opened[i]!.startsWith("1.")));
+  const gens = reopened.map((id) => id.split("."));
+  expect(gens.every(([slot]) => slot === "1")).toBe(true);
+  expect(Math.min(...gens.map(([, g]) => Number(g)))).toBeGreaterThan(gen1);
+  await waitFor("ready", async () => (await readyz(d)).status === 200, 30_000);
+  return { d, sim };
+}
 
 describe("statd start under faults", () => {
   test("a SIP cluster that goes silent makes statistics invalid, and valid again when it is back", async () => {
@@ -450,5 +514,30 @@ describe("statd start under faults", () => {
     expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
     // and every instance is still the process that started (none crashed and was restarted)
     expect(await pids()).toEqual(pidsBefore);
+  }, 60_000);
+  test("an instance killed: its slot restarts (new process, new generation), statistics are invalid while it is missing and valid after", async () => {
+    await killInstance1();
+  }, 60_000);
+
+  // KNOWN FAILING, not fixed on this branch (measured, see the commit message): after instance 1
+  // is rebuilt from the snapshots, in most runs some or all of the agents it owns whose DN
+  // instance 0 owns stay LoggedOut as agents (Current_Login_Time 0; CurrentAgentState of their
+  // DN is right), and 1-2 agents on calls are missing from CurrAgentsTalking.
+  test.skip("an instance killed: the current state rebuilt from the snapshots equals the model", async () => {
+    const { d, sim } = await killInstance1();
+    const cut = await freeze(d, sim);
+    const live = await stable(d, CURRENT);
+    expect(live.every((x) => x.valid)).toBe(true);
+    const loginTimes = await d.query(
+      AGENTS.map((id) => ({ object: { type: "Agent", id }, statType: "Current_Login_Time" })),
+    );
+    const truth = modelAt({ seed: 5 }, cut, []);
+    expect(
+      named(
+        CURRENT,
+        live.map((x) => x.value),
+      ),
+    ).toEqual(truth.current);
+    expect(AGENTS.filter((_, i) => (loginTimes[i]!.value as number) > 0)).toEqual(truth.loggedIn);
   }, 60_000);
 });
