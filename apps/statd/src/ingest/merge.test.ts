@@ -12,7 +12,9 @@ describe("TimeMerge", () => {
           let wall = 0;
           const m = new TimeMerge<[number, number, number]>({ now: () => wall });
           const streams = raw.map((s) => [...s].sort((a, b) => a - b));
-          streams.forEach((_, k) => m.setLive(`s${k}`, true));
+          streams.forEach((_, k) => {
+            m.setLive(`s${k}`, true);
+          });
           const pos = streams.map(() => 0);
           const out: [number, number, number][] = [];
           // an adversarial arrival order; each stream stays in its own order
