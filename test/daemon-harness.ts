@@ -113,6 +113,46 @@ const _toml = (s: StatReq): string =>
   (s.timeProfile ? `timeProfile = "${s.timeProfile}"\n` : "") +
   (s.timeRange ? `timeRange = "${s.timeRange}"\n` : "");
 
+/** A WebSocket client of `/v1/stream` that keeps every frame it receives. */
+export class StreamClient {
+  readonly frames: Record<string, unknown>[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private constructor(readonly ws: WebSocket) {
+    ws.onmessage = (e) => {
+      this.frames.push(JSON.parse(String(e.data)) as Record<string, unknown>);
+    };
+    ws.onclose = (e) => {
+      this.closed = { code: e.code, reason: e.reason };
+    };
+  }
+
+  /** Connect and wait for the welcome. */
+  static async connect(url: string): Promise<StreamClient> {
+    const c = new StreamClient(new WebSocket(url));
+    await waitFor("the welcome", () => c.frames.find((f) => f.event === "welcome"), 10_000, 20);
+    return c;
+  }
+
+  /** Send a message (an object is sent as JSON, a string or bytes as they are). */
+  send(m: unknown): void {
+    this.ws.send(typeof m === "string" || m instanceof ArrayBuffer ? m : JSON.stringify(m));
+  }
+
+  /** The first frame received since index `from` that satisfies `pred` (waits up to `ms`). */
+  next(
+    what: string,
+    pred: (f: Record<string, unknown>) => boolean,
+    from = 0,
+    ms = 30_000,
+  ): Promise<Record<string, unknown>> {
+    return waitFor(what, () => this.frames.slice(from).find(pred), ms, 20);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
 /** A daemon, its simulator and a temporary folder. */
 export class DaemonHarness {
   readonly dir: string;
@@ -121,6 +161,7 @@ export class DaemonHarness {
   readonly name: string;
   readonly configPath: string;
   readonly procs: Subprocess[] = [];
+  readonly clients: StreamClient[] = [];
   daemon: Subprocess<"ignore", "pipe", "pipe"> | null = null;
   daemonErr = "";
 
@@ -150,6 +191,13 @@ export class DaemonHarness {
 
   get url(): string {
     return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** A WebSocket client on `/v1/stream` (closed by {@link DaemonHarness.close}). */
+  async stream(): Promise<StreamClient> {
+    const c = await StreamClient.connect(`ws://127.0.0.1:${this.apiPort}/v1/stream`);
+    this.clients.push(c);
+    return c;
   }
 
   /** Start `statd start` and wait until every instance is alive. */
@@ -290,6 +338,7 @@ export class DaemonHarness {
 
   /** Kill whatever is left (by pid) and remove the folder. */
   async close(): Promise<void> {
+    for (const c of this.clients) c.close();
     await this.stopDaemon().catch(() => null);
     for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     await Promise.all(this.procs.map((p) => p.exited));

@@ -132,6 +132,10 @@ export class Instance {
   /** streams (node/port keys) that are up, as their holders reported */
   private readonly _up = new Set<string>();
   private readonly _streamHolder = new Map<string, number>();
+  /** requesters (owner slots) whose next collect must see an outage that ended since their last */
+  private readonly _outageSeen = new Set<number>();
+  /** `from/kind/to` → merge time of the last state update (their order is kept) */
+  private readonly _msgT = new Map<string, number>();
   private _members: MemberInfo[] = [];
   private _alive: boolean[];
   private _generation: number[];
@@ -205,7 +209,7 @@ export class Instance {
         send: (to, rec) => this.send(to, rec),
         openLocal: (sid, req) => this._openShare(sid, req),
         closeLocal: (sid) => this._closeShare(sid),
-        localPartials: (sids, at) => this._partials(sids, at),
+        localPartials: (sids, at) => this._partials(sids, at, self),
         notify: (facade, sid, n) => this._notify(facade, sid, n),
       },
       `${self}.${o.bus.generation}`,
@@ -408,7 +412,7 @@ export class Instance {
           this._ingest(rec.ev);
           return;
         case K.xmsg:
-          this._deliver(rec.m);
+          this._deliver(rec.m, from);
           return;
         case K.source:
           this._applySource(rec.key, rec.op, rec.t);
@@ -504,9 +508,19 @@ export class Instance {
    * (a queue's answer reflected from an agent DN must not overtake the queue's own events of the
    * call). Messages form no stream of their own: they hold nothing back.
    */
-  private _deliver(m: CrossMessage): void {
+  private _deliver(m: CrossMessage, from: number): void {
     this.clock.observe(m.t);
-    this.merge.push(_MESSAGES, m.t, m, 1);
+    let t = m.t;
+    if (m.kind !== "reflect") {
+      // a state update (an agent's or place's DN, a login) never overtakes an earlier update of
+      // the same object from the same partition: after a reset, the snapshot's "agent on the DN"
+      // (stamped at the login, long before) must follow the reset's "agent left the DN", or the
+      // agent ends up with no DN. (A reflected answer is a fact at its own time: time order.)
+      const k = `${from}/${m.kind}/${m.to}`;
+      t = Math.max(t, this._msgT.get(k) ?? Number.NEGATIVE_INFINITY);
+      this._msgT.set(k, t);
+    }
+    this.merge.push(_MESSAGES, t, m, 1);
     this.merge.drain(this._release);
   }
 
@@ -547,6 +561,9 @@ export class Instance {
       // and the sessions this instance holds that wait to reconnect try now
       this.sessions.nudge();
     }
+    // an outage shorter than a collect round (a node restart at a high speed: drop, reset, up within
+    // a few ms) is still reported: every owner's next round is invalid
+    if (op !== "up") for (const s of this._allSlots) this._outageSeen.add(s);
     if (op === "up") {
       this._up.add(key);
       this.partition.setSourceValid(key, true, t);
@@ -578,12 +595,13 @@ export class Instance {
     this.partition.close(id);
   }
 
-  private _partials(sids: readonly string[], at: number): (StatPartial | null)[] {
+  private _partials(sids: readonly string[], at: number, requester: number): (StatPartial | null)[] {
     this.merge.drain(this._release);
     this.clock.observe(at);
     this.pump.tick(at);
     this._drainOutbox();
-    const up = this.streamsLive();
+    const outage = this._outageSeen.delete(requester);
+    const up = this.streamsLive() && !outage;
     return sids.map((sid) => {
       const id = this._shares.get(sid);
       if (id === undefined) return null;
@@ -599,7 +617,7 @@ export class Instance {
     const sids: string[] = [];
     const prefix = `${from}.`;
     for (const sid of this._shares.keys()) if (sid.startsWith(prefix)) sids.push(sid);
-    const parts = this._partials(sids, at);
+    const parts = this._partials(sids, at, from);
     const CHUNK = 64;
     if (sids.length === 0) {
       this.send(from, { k: K.partials, round, at, last: true, list: [] });
@@ -677,5 +695,6 @@ export class Instance {
       if (holder === slot && this._up.has(key)) this._applySource(key, "down", this.clock.now());
     }
     this._backlog.delete(slot);
+    for (const k of [...this._msgT.keys()]) if (k.startsWith(`${slot}/`)) this._msgT.delete(k);
   }
 }
