@@ -519,10 +519,11 @@ describe("statd start under faults", () => {
     await killInstance1();
   }, 60_000);
 
-  // KNOWN FAILING, not fixed on this branch (measured, see the commit message): after instance 1
-  // is rebuilt from the snapshots, in most runs some or all of the agents it owns whose DN
-  // instance 0 owns stay LoggedOut as agents (Current_Login_Time 0; CurrentAgentState of their
-  // DN is right), and 1-2 agents on calls are missing from CurrAgentsTalking.
+  // KNOWN FAILING (skipped, reported in the closing note): after instance 1 is rebuilt from the
+  // snapshots, 1-3 agents' current state differs from the model (measured 4 Dec: group2 ready
+  // 12 instead of 13, group3 talking 1 instead of 2 and ready 12 instead of 10). Before the fix
+  // that keeps a partition's state updates in order per object, all 15 agents it owns whose DN
+  // instance 0 owns stayed LoggedOut. Run it with `test(` instead of `test.skip(` to see it.
   test.skip("an instance killed: the current state rebuilt from the snapshots equals the model", async () => {
     const { d, sim } = await killInstance1();
     const cut = await freeze(d, sim);
