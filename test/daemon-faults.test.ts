@@ -520,10 +520,11 @@ describe("statd start under faults", () => {
   }, 60_000);
 
   // KNOWN FAILING (skipped, reported in the closing note): after instance 1 is rebuilt from the
-  // snapshots, 1-3 agents' current state differs from the model (measured 4 Dec: group2 ready
-  // 12 instead of 13, group3 talking 1 instead of 2 and ready 12 instead of 10). Before the fix
-  // that keeps a partition's state updates in order per object, all 15 agents it owns whose DN
-  // instance 0 owns stayed LoggedOut. Run it with `test(` instead of `test.skip(` to see it.
+  // snapshots, one agent's current state differs from the model (measured 4 Dec: a group2 agent
+  // shown talking that the model has ready). Before the fix that keeps a partition's state updates
+  // in order per object, all 15 agents it owned whose DN instance 0 owns stayed LoggedOut; before
+  // the survivors forgot what the dead instance had reported of its DNs, 3 agents differed.
+  // Run it with `test(` instead of `test.skip(` to see it.
   test.skip("an instance killed: the current state rebuilt from the snapshots equals the model", async () => {
     const { d, sim } = await killInstance1();
     const cut = await freeze(d, sim);

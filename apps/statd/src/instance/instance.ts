@@ -695,6 +695,11 @@ export class Instance {
       if (holder === slot && this._up.has(key)) this._applySource(key, "down", this.clock.now());
     }
     this._backlog.delete(slot);
+    // what the dead slot told this partition of its DNs (agents' and places' statuses on them) is
+    // unknown now; its restart reports the truth again from the snapshots
+    const slots = this._allSlots;
+    this.partition.forgetDns((key) => ownerOf(key, slots) === slot, this.clock.now());
+    this._drainOutbox();
     for (const k of [...this._msgT.keys()]) if (k.startsWith(`${slot}/`)) this._msgT.delete(k);
   }
 }

@@ -45,6 +45,8 @@ export interface Partition {
   setSourceValid(node: string, valid: boolean, t?: number): void;
   /** a stream restarted: drop what it built (its snapshot follows) */
   resetSource(node: string, t: number): void;
+  /** another partition died: forget what it reported of its DNs (`gone(dn:ID)`) at `t` */
+  forgetDns(gone: (dnKey: string) => boolean, t: number): void;
   /** current status of an agent, place or DN this partition owns */
   objectStatus(type: string, id: string): { status: string; since: number } | null;
   counters(): Record<string, number>;

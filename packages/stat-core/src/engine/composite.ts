@@ -111,6 +111,12 @@ export class Composite {
     return true;
   }
 
+  /** The contributing DNs, in arrival order. */
+  dns(): string[] {
+    if (this.n === 0) return [];
+    return [this._dn0, ...(this._more ?? []).map((v) => v.dn)];
+  }
+
   /** Remove a DN; returns whether it was there. */
   remove(dn: string): boolean {
     if (this.n === 0) return false;

@@ -1627,6 +1627,28 @@ export class Engine implements Partition {
     this._recompose(c, t, SRC.PlaceStatus, false);
   }
 
+  /**
+   * Another partition is gone (its process died): what it told this one of its DNs (an agent's or
+   * a place's status on them) is unknown from now on, so it ends at `t`; its restart reports the
+   * truth again from the nodes' snapshots. Without this, an agent that logged out or moved while
+   * that partition was down kept the status it had on its DN (docs/semantics.md §5).
+   *
+   * @example
+   * ```ts
+   * eng.forgetDns((key) => owner(key) === deadSlot, Date.now());
+   * ```
+   */
+  forgetDns(gone: (dnKey: string) => boolean, t = this.clock.now()): void {
+    for (const c of this._agents.values())
+      for (const dn of c.dns()) if (gone(`dn:${dn}`)) this._agentDn(c, dn, -1, t, null, null);
+    for (const c of this._places.values()) {
+      let changed = false;
+      for (const dn of c.dns()) if (gone(`dn:${dn}`)) changed = c.remove(dn) || changed;
+      if (changed) this._recompose(c, t, SRC.PlaceStatus, false);
+    }
+    this._flushLocal();
+  }
+
   /** Messages for keys owned by other partitions, in order; the caller delivers them. */
   drainOutbox(): CrossMessage[] {
     const out = this._outbox;
