@@ -16,7 +16,7 @@ export * from "./config/mod.ts";
 export * from "./definitions.ts";
 export { type Clock, ReplayClock, SourceClock, wallClock } from "./engine/clock.ts";
 export { Engine, type EngineOptions, KNOWN_EVENTS } from "./engine/engine.ts";
-export { changedEnough } from "./engine/notify.ts";
+export { changedEnough, checkNotification } from "./engine/notify.ts";
 export {
   C,
   emptyPartial,

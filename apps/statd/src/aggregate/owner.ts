@@ -21,10 +21,10 @@
 import {
   C,
   type Category,
+  checkNotification,
   isSampled,
   MergedSampler,
   mergeAll,
-  type NotificationDef,
   type OpenRequest,
   type StatPartial,
   valueOfPartial,
@@ -32,18 +32,6 @@ import {
 import { type NotificationOut, ServiceError, type StatInfo } from "../api/service.ts";
 import { NotifyPolicy, type RoundValue } from "../notify/policy.ts";
 import { type BusRecord, K } from "../wire/records.ts";
-
-/** Why a notification definition is refused, or null (CONTRACT §4 modes). */
-export function checkNotification(n: NotificationDef | undefined): string | null {
-  if (n === undefined) return null;
-  if (!["changes", "time", "reset", "none"].includes(n.mode))
-    return "notification mode must be one of changes, time, reset, none";
-  if (n.mode === "time" && !(typeof n.frequency === "number" && n.frequency > 0 && n.frequency <= 86_400))
-    return "notification mode time needs frequency in (0, 86400] seconds";
-  if (n.insensitivity !== undefined && !(typeof n.insensitivity === "number" && n.insensitivity >= 0))
-    return "insensitivity must be a number ≥ 0 (percent)";
-  return null;
-}
 
 /** What the owner needs from its instance. */
 export interface OwnerContext {

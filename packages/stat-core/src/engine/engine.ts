@@ -45,7 +45,7 @@ import {
   STATUS,
   STATUS_OF_ACTION,
 } from "./names.ts";
-import { changedEnough } from "./notify.ts";
+import { changedEnough, checkNotification } from "./notify.ts";
 import { emptyPartial, type StatPartial, sample, type Tree, valueOfPartial } from "./partial.ts";
 import { SmallMap } from "./small-map.ts";
 import { type Entry, type Episode, type ProfileRt, SRC, Stat, type StatSpec, specFlags } from "./stat.ts";
@@ -1993,13 +1993,8 @@ export class Engine implements Partition {
    */
   open(req: OpenRequest): Opened | EngineError {
     const n = req?.notification ?? { mode: "changes" };
-    const modes = ["changes", "time", "reset", "none"];
-    if (!modes.includes(n.mode))
-      return _err("bad-notification", `notification mode must be one of ${modes.join(", ")}`);
-    if (n.mode === "time" && !(typeof n.frequency === "number" && n.frequency > 0))
-      return _err("bad-notification", "notification mode time needs frequency > 0 (seconds)");
-    if (n.insensitivity !== undefined && !(typeof n.insensitivity === "number" && n.insensitivity >= 0))
-      return _err("bad-notification", "insensitivity must be a number ≥ 0 (percent)");
+    const bad = checkNotification(n);
+    if (bad !== null) return _err("bad-notification", bad);
     const r = this._stat(req);
     if ("error" in r) return r;
     const now = this.clock.now();
