@@ -1,6 +1,6 @@
 /**
  * A small `bun:test` shim for Deno, so the portable packages run the same test files under
- * `bun test` and `deno test` (DESIGN.md invariant 7). deno.json maps `bun:test` to this file.
+ * `bun test` and `deno test` (docs/architecture.md "Invariants" 7). deno.json maps `bun:test` to this file.
  *
  * `describe` blocks are flattened into `Deno.test` names ("outer > inner > test"); hooks run per
  * test in declaration order, outer scopes first (the same order `bun test` uses). `expect` is

@@ -1,5 +1,5 @@
 /**
- * The pitfalls seen on this machine (DESIGN.md "shm-bus", shm-lab.md §5), one test each: either
+ * The pitfalls seen on this machine (docs/bus.md "Pitfalls"), one test each: either
  * the hazard is shown to be real (so the reason for the rule stays checked as Bun changes) or the
  * bus is shown to avoid it. The fchmod (umask) case is in packages/shm-bus/src/bun/shm_bus.test.ts.
  */

@@ -3,7 +3,7 @@
  * config (config/demo.toml). Checks that
  *  - the engine accepts every event the simulator produces (the two sides speak one protocol);
  *  - queue totals in the engine equal the simulator's own counts, and queues conserve calls;
- *  - DESIGN invariant 1 on realistic traffic: 1, 2, 3 or 4 partitions (rendezvous-hashed DN /
+ *  - docs/architecture.md "Invariants" 1 on realistic traffic: 1, 2, 3 or 4 partitions (rendezvous-hashed DN /
  *    agent / place ownership) merge to the single engine's value for every statistic;
  *  - on the M/M/c model, the engine's average wait equals the waits measured from the raw
  *    events and agrees with Erlang C.

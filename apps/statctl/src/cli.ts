@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `statctl`: cluster inspection and statistics (CONTRACT.md §1). Built so far: the commands that
+ * `statctl`: cluster inspection and statistics (docs/commands.md). Built so far: the commands that
  * need no daemon — `config check FILE` and `bus` (reads the shm segment directly, the way
  * AeronStat reads Aeron's CnC file). The others (`status`, `instances`, `nodes`, `stats get|watch`,
  * `top`, `profile`) talk to the daemon's REST API and say so until it exists.

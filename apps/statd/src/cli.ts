@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `statd`: the daemon's command line (CONTRACT.md §1).
+ * `statd`: the daemon's command line (docs/commands.md).
  *
  * - `statd replay --config FILE EVENTS.ndjson [--instances N] [--at ISO-TIME]` — built.
  * - `statd watch --config FILE [--instances N] [--interval S] [--json] [--exit-after-events N]` —

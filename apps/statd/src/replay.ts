@@ -3,7 +3,7 @@
  * `sipsim --record`) through the engine on the events' own clock, and report every statistic of
  * the config's `[[replay.statistics]]`. With `instances > 1` the log is split over that many
  * engine partitions by DN ownership and the partials are merged, as the clustered daemon does;
- * the output must not depend on the number of instances (DESIGN.md invariant 1).
+ * the output must not depend on the number of instances (docs/architecture.md "Invariants" 1).
  *
  * @example
  * ```ts

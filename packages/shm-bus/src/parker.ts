@@ -3,7 +3,7 @@
  * wakes it. The shm bus parks with a futex in a Worker (`bun/doorbell.ts`). In one process:
  * {@link LocalParker} (endpoints in one thread: promises, no CPU) or {@link AtomicsParker}
  * (endpoints in several Workers over a SharedArrayBuffer: `Atomics.waitAsync`/`Atomics.notify`,
- * which throw, or silently return 0, on a plain ArrayBuffer such as an mmap view: shm-lab.md §5.2).
+ * which throw, or silently return 0, on a plain ArrayBuffer such as an mmap view: docs/bus.md "Pitfalls").
  *
  * Seen here: Bun 1.4.5's `Atomics.waitAsync` keeps a core busy while it waits (≈100 % CPU for a
  * pending 1.5 s wait; Deno's does not), so the shm bus never uses it and AtomicsParker is only for

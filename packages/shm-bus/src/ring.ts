@@ -1,7 +1,7 @@
 /**
  * Single-writer rings of variable-length records over a {@link SegmentView}: the hot path.
  *
- * Rules (DESIGN.md "shm-bus", shm-lab.md §5–6):
+ * Rules (docs/bus.md "Rules" and "Pitfalls"):
  * - `Atomics` on the cursors only; the payload goes in with plain stores (one `set`) and is made
  *   visible by the seq-cst tail store. Cursors are read with `Atomics.load`.
  * - The writer keeps its tail locally and publishes it lazily: every `publishEvery` records or on

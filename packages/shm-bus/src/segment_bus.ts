@@ -5,7 +5,7 @@
  * {@link Parker}. The in-process bus and the shm bus are this class with different memory,
  * clock, liveness probe and parker.
  *
- * Wake-up handshake (Dekker style, seq-cst on both sides; shm-lab.md §5.3):
+ * Wake-up handshake (Dekker style, seq-cst on both sides; docs/bus.md "Rules"):
  * subscriber: `sleepers++; rung = 0; d = doorbell; if nothing available: park(doorbell, d); sleepers--`;
  * publisher:  `store tail; if sleepers != 0 and CAS(rung, 0, 1): doorbell++; wake(doorbell)`.
  * `rung` makes it one wake-up (one futex syscall) per sleep, however many publications happen

@@ -1,5 +1,5 @@
 /**
- * The SIP-cluster monitoring protocol (CONTRACT.md §2, written out in `docs/protocol.md`): the
+ * The SIP-cluster monitoring protocol (docs/protocol.md, written out in `docs/protocol.md`): the
  * event catalogue (which port carries which event, which attributes each requires), the valibot
  * schemas of every message both ways, and the TypeScript shapes they produce.
  *
@@ -21,11 +21,11 @@ export const PORT_KINDS = ["interactionProxy", "tController"] as const;
 /** `interactionProxy` (call events) or `tController` (agent and DN events). */
 export type PortKind = (typeof PORT_KINDS)[number];
 
-/** T-Library call types (domain.md §2.7). */
+/** T-Library call types (docs/domain.md §2.7). */
 export const CALL_TYPES = ["Inbound", "Outbound", "Internal", "Consult", "Unknown"] as const;
 export type CallType = (typeof CALL_TYPES)[number];
 
-/** T-Library agent work modes (domain.md §2.7, AgentWorkMode). */
+/** T-Library agent work modes (docs/domain.md §2.7, AgentWorkMode). */
 export const WORK_MODES = [
   "Unknown",
   "ManualIn",

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { CLI_DEFAULTS, HelpShown, parseCliArgs, parseListen, UsageError } from "./args.ts";
 
 describe("parseCliArgs", () => {
-  test("every flag of CONTRACT.md §1", () => {
+  test("every flag of docs/commands.md", () => {
     const o = parseCliArgs([
       "--listen",
       "0.0.0.0:7200",

@@ -1,5 +1,5 @@
 /**
- * The `sipsim` command line (CONTRACT.md §1), parsed with commander into checked options. Bad
+ * The `sipsim` command line (docs/commands.md), parsed with commander into checked options. Bad
  * usage throws {@link UsageError} with a one-line message; `--help` and `--version` throw
  * {@link HelpShown} after printing.
  */

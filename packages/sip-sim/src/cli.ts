@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * `sipsim`: a simulated SIP cluster (CONTRACT.md §1). Runs the traffic model against the clock,
+ * `sipsim`: a simulated SIP cluster (docs/commands.md). Runs the traffic model against the clock,
  * serves every node's Interaction Proxy and T-Controller port, records, and applies faults.
  * Usage: `bun packages/sip-sim/src/cli.ts --help`; docs/sipsim.md has the details.
  *

@@ -8,7 +8,7 @@ import { type Dist, expandAgentSet, type Scenario, ScenarioError, type ScenarioF
 /** Default simulated start: Monday 2026-01-05 08:00:00 UTC. */
 export const DEFAULT_START = "2026-01-05T08:00:00Z";
 
-/** What the flags give (CONTRACT.md §1). */
+/** What the flags give (docs/commands.md). */
 export interface SimOptions {
   nodes: number;
   agents: number;

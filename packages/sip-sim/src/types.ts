@@ -1,4 +1,4 @@
-/** The two monitoring ports of a SIP node (CONTRACT.md §2). */
+/** The two monitoring ports of a SIP node (docs/protocol.md). */
 export type PortKind = "interactionProxy" | "tController";
 
 /** T-Library call types. */

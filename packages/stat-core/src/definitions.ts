@@ -35,7 +35,7 @@ export const SUBJECTS = ["DNAction", "DNStatus", "AgentStatus", "PlaceStatus", "
 export type Subject = (typeof SUBJECTS)[number];
 
 /**
- * The current categories: instantaneous values that ignore the time profile (domain.md §3.3),
+ * The current categories: instantaneous values that ignore the time profile (docs/domain.md §3.3),
  * the two current-state ones (structured values) first.
  */
 export const CURRENT_CATEGORIES = [
@@ -52,7 +52,7 @@ export const CURRENT_CATEGORIES = [
   "CurrentNumberInTimeRangePercentage",
 ] as const;
 
-/** The categories statd implements (domain.md §3.4). */
+/** The categories statd implements (docs/domain.md §3.4). */
 export const CATEGORIES = [
   ...CURRENT_CATEGORIES,
   // historical
@@ -150,12 +150,12 @@ export interface FilterDef {
   expression: string;
 }
 
-/** Notification mode of one subscription (CONTRACT.md §4). */
+/** Notification mode of one subscription (docs/api.md). */
 export interface NotificationDef {
   mode: "changes" | "time" | "reset" | "none";
   /** seconds between evaluations, mode "time" */
   frequency?: number;
-  /** percent of the last reported value (domain.md §5.4) */
+  /** percent of the last reported value (docs/domain.md §5.4) */
   insensitivity?: number;
 }
 
@@ -233,7 +233,7 @@ export interface EngineConfig {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Input events (the protocol's event format, CONTRACT.md §2; validated at the sip-client edge)
+// Input events (the protocol's event format, docs/protocol.md; validated at the sip-client edge)
 
 export type CallType = "Inbound" | "Outbound" | "Internal" | "Consult" | "Unknown";
 

@@ -1,5 +1,5 @@
 /**
- * Action and status masks (domain.md §3.1): parse `*,~LoggedOut,~NotMonitored`-style text into a
+ * Action and status masks (docs/domain.md §3.1): parse `*,~LoggedOut,~NotMonitored`-style text into a
  * {@link Mask}, test membership, and check names against the catalogue of known actions and
  * statuses so the config can reject typos.
  *
@@ -14,7 +14,7 @@
  */
 import type { Mask } from "./definitions.ts";
 
-/** Durable, momentary and retrospective actions of regular DNs (domain.md §2.2). */
+/** Durable, momentary and retrospective actions of regular DNs (docs/domain.md §2.2). */
 export const REGULAR_DN_ACTIONS = [
   "Monitored",
   "NotMonitored",
@@ -77,7 +77,7 @@ export const REGULAR_DN_ACTIONS = [
   "ASM_Outbound",
 ] as const;
 
-/** Pseudo-actions of mediation DNs counting the agents/DNs that serve them (domain.md §2.3). */
+/** Pseudo-actions of mediation DNs counting the agents/DNs that serve them (docs/domain.md §2.3). */
 export const PSEUDO_ACTIONS = [
   "AgentLogin",
   "AgentReady",
@@ -87,7 +87,7 @@ export const PSEUDO_ACTIONS = [
   "DNActive",
 ] as const;
 
-/** Actions of mediation DNs: queues, routing points, virtual queues (domain.md §2.3). */
+/** Actions of mediation DNs: queues, routing points, virtual queues (docs/domain.md §2.3). */
 export const MEDIATION_DN_ACTIONS = [
   "Monitored",
   "NotMonitored",
@@ -117,7 +117,7 @@ export const MEDIATION_DN_ACTIONS = [
   "UserEvent",
 ] as const;
 
-/** DN statuses, lowest priority first (domain.md §2.6); the index is the priority. */
+/** DN statuses, lowest priority first (docs/domain.md §2.6); the index is the priority. */
 export const DN_STATUSES = [
   "NotMonitored",
   "Monitored",
@@ -144,7 +144,7 @@ export const AGENT_STATUSES = [...DN_STATUSES, "LoggedOut"] as const;
 export const MEDIATION_DN_STATUSES = ["NotMonitored", "Monitored"] as const;
 
 /**
- * Alias names that stand for a family of actions in an *inclusion* (domain.md §3.1): `CallWait`
+ * Alias names that stand for a family of actions in an *inclusion* (docs/domain.md §3.1): `CallWait`
  * in a mask also admits `CallWaitInbound`…; `~CallWait` removes only `CallWait` itself.
  */
 export const MASK_ALIASES: Readonly<Record<string, readonly string[]>> = {

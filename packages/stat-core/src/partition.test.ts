@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariants 1 and 2: split random valid event streams across k ∈ {1..4} engines with
+ * docs/architecture.md "Invariants" 1 and 2: split random valid event streams across k ∈ {1..4} engines with
  * arbitrary ownership of DN / agent / place keys, exchange outbox messages, merge the partials of
  * every statistic, and compare with one engine that owns everything.
  */

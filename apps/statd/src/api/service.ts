@@ -4,7 +4,7 @@
  * WebSocket stream protocol (`stream.ts`) are written against this interface only; the instance
  * implements it over the bus (`../instance/`), so the API never sees the engine or the bus.
  *
- * Errors are thrown as {@link ServiceError}: the API turns them into CONTRACT's error body
+ * Errors are thrown as {@link ServiceError}: the API turns them into the error body of docs/api.md
  * `{"error":{"code","message","details"}}` with the status they carry.
  *
  * @example

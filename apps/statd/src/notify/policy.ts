@@ -1,6 +1,6 @@
 /**
  * The notification policy of one subscription, applied by the aggregation owner to the merged
- * value after each collect round (CONTRACT §4 notification modes; docs/api.md, "Notifications"):
+ * value after each collect round (docs/api.md, "Notifications"):
  *
  * - `changes`: a value that moved by at least `insensitivity` percent of the last one sent
  *   (any move when 0; structured values when their JSON differs);

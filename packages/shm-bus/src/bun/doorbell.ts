@@ -1,7 +1,7 @@
 /**
  * Parking for a process that serves an event loop: a small Worker blocks in `futex_wait` on the
  * segment's doorbell word (through libshm; `Atomics.wait` refuses non-shared buffers) and rings
- * the main thread with `postMessage`. The main thread never blocks (shm-lab.md §2: p50 ≈ 29 µs
+ * the main thread with `postMessage`. The main thread never blocks (docs/bus.md "Pitfalls": p50 ≈ 29 µs
  * here, event loop ticking). Not `Atomics.waitAsync` on a SharedArrayBuffer bell as in the lab:
  * in Bun 1.4.5 a pending waitAsync keeps a core busy (measured ≈ 100 %), which would make an
  * idle instance burn a core.

@@ -2,7 +2,7 @@
  * A cluster of engine partitions in one process: the ownership, routing, cross-partition message
  * exchange and merge of partials that the daemon does across instances over the bus, done with
  * plain calls. Used by `statd replay --instances N`, and by the tests that check that N partitions
- * give the values of one engine (DESIGN.md invariants 1 and 2).
+ * give the values of one engine (docs/architecture.md "Invariants" 1 and 2).
  *
  * @example
  * ```ts

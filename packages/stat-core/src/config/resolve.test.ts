@@ -72,7 +72,7 @@ describe("loadEngineConfig: defaults", () => {
       exclude: ["LoggedOut", "NotMonitored"],
     });
   });
-  test("the shipped default stat types of domain.md §3.5 are all there", () => {
+  test("the shipped default stat types of docs/domain.md §3.5 are all there", () => {
     const c = loadEngineConfig("");
     for (const n of [
       "CurrentAgentState",

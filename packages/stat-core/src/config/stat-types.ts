@@ -62,7 +62,7 @@ const _UNSUPPORTED_CATEGORIES = [
   "ExpectedWaitTime2",
 ];
 
-/** Object types of the agent side (domain.md §1.2); Tenant belongs to both. */
+/** Object types of the agent side (docs/domain.md §1.2); Tenant belongs to both. */
 export const AGENT_SIDE_OBJECTS: readonly ObjectType[] = [
   "Agent",
   "Place",
@@ -71,7 +71,7 @@ export const AGENT_SIDE_OBJECTS: readonly ObjectType[] = [
   "RegDN",
   "Tenant",
 ];
-/** Object types of the queue side (domain.md §1.2); Tenant belongs to both. */
+/** Object types of the queue side (docs/domain.md §1.2); Tenant belongs to both. */
 export const QUEUE_SIDE_OBJECTS: readonly ObjectType[] = ["Queue", "RoutePoint", "GroupQueues", "Tenant"];
 
 const _ALL_ACTIONS: ReadonlySet<string> = new Set<string>([...REGULAR_DN_ACTIONS, ...MEDIATION_DN_ACTIONS]);

@@ -6,7 +6,7 @@
  * ```ts
  * import { actionId, STATUS } from "./names.ts";
  * actionId("CallInbound"); // a stable small integer
- * STATUS.WaitForNextCall; // 4 (priority index, domain.md §2.6)
+ * STATUS.WaitForNextCall; // 4 (priority index, docs/domain.md §2.6)
  * ```
  * @module
  */
@@ -15,7 +15,7 @@ import { AGENT_STATUSES, MEDIATION_DN_ACTIONS, maskHas, REGULAR_DN_ACTIONS } fro
 
 /**
  * The internal name of a composite's *logged-in span* (see {@link LOGGED_IN}): not an action or
- * status of domain.md, not accepted in masks.
+ * status of docs/domain.md, not accepted in masks.
  */
 export const SPAN_NAME = "(LoggedInSpan)";
 

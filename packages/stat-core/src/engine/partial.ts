@@ -1,5 +1,5 @@
 /**
- * Mergeable partial aggregates (DESIGN.md invariant 2). A partial is a plain JSON record taken by
+ * Mergeable partial aggregates (docs/architecture.md "Invariants" 2). A partial is a plain JSON record taken by
  * one engine partition at one instant `at`; partials taken at the same instant by every partition
  * merge (associative, commutative, with {@link emptyPartial} as identity) into the value of the
  * whole statistic via {@link valueOfPartial}.

@@ -387,7 +387,7 @@ export class Stat {
     this._record(x, m, t, d, d, 0);
   }
 
-  /** `[lo, hi)` on whole seconds, milliseconds truncated from both time stamps (domain.md §2.8). */
+  /** `[lo, hi)` on whole seconds, milliseconds truncated from both time stamps (docs/domain.md §2.8). */
   private _inRange(start: number, end: number, lo: number, hi: number): boolean {
     const sec = Math.max(0, Math.floor(end / 1000) - Math.floor(start / 1000));
     return sec >= lo && sec < hi;

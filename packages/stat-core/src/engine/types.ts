@@ -11,7 +11,7 @@
 import type { NotificationDef, ObjectType, StatDefinition, StatValue } from "../definitions.ts";
 import type { FilterInput } from "../filter/mod.ts";
 
-/** Body of an open / get request (CONTRACT.md §4). */
+/** Body of an open / get request (docs/api.md). */
 export interface OpenRequest {
   object: { type: ObjectType; id: string; tenant?: string };
   statType?: string;

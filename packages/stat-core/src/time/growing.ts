@@ -1,5 +1,5 @@
 /**
- * Growing time profiles: reset schedules in a time zone (domain.md §4.1).
+ * Growing time profiles: reset schedules in a time zone (docs/domain.md §4.1).
  *
  * Syntax of `resets`: a comma list of local times `"00:00,12:00"`; a start and a repeat period
  * `"08:00+00:15"` (08:00, 08:15, … up to 23:45 each day: the sequence restarts every local day

@@ -1,5 +1,5 @@
 /**
- * Time ranges `[lo, hi)` and how a duration is classified into one (domain.md §4.2, §2.8).
+ * Time ranges `[lo, hi)` and how a duration is classified into one (docs/domain.md §4.2, §2.8).
  *
  * Rule (docs/semantics-config.md): statd truncates the two *timestamps* to whole seconds and
  * subtracts (`floor(end) − floor(start)`), like Stat Server — so a wait from 05:40:56.949 to

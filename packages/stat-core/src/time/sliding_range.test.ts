@@ -62,7 +62,7 @@ describe("time ranges", () => {
     expect(inRange(sl, 19.999)).toBe(true);
     expect(inRange(sl, 20)).toBe(false);
     expect(inRange({ lo: 20, hi: 50 }, 20)).toBe(true);
-    // domain.md §2.8: 05:40:56.949 → 05:41:07.542 (10.593 s) counts as 11 s
+    // docs/domain.md §2.8: 05:40:56.949 → 05:41:07.542 (10.593 s) counts as 11 s
     expect(classifyDuration(56.949, 67.542)).toBe(11);
     expect(actionInRange({ lo: 11, hi: 12 }, 56.949, 67.542)).toBe(true);
     expect(actionInRange(sl, 100.949, 120.1)).toBe(false); // 19.151 s real, 20 s classified
