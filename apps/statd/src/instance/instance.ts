@@ -21,11 +21,9 @@
  */
 import type { Bus, MemberInfo } from "@statd/shm-bus";
 import {
-  type Category,
   type CrossMessage,
   type EngineConfig,
   eventKey,
-  type OpenRequest,
   ownerOf,
   type Partition,
   type PartitionFactory,
@@ -36,10 +34,13 @@ import {
   TimeGate,
 } from "@statd/stat-core";
 import { AggregationOwner } from "../aggregate/owner.ts";
+import { Shares } from "../aggregate/shares.ts";
 import { type NotificationOut, ServiceError } from "../api/service.ts";
 import { TimeMerge } from "../ingest/merge.ts";
 import { assignSessions, type LinkFactory, type NodeDef, SessionHolder } from "../ingest/sessions.ts";
-import { type BusRecord, decodeRecord, encodeRecord, K, RecordError } from "../wire/records.ts";
+import { StreamView } from "../ingest/streams.ts";
+import { Outbox } from "../wire/outbox.ts";
+import { type BusRecord, decodeRecord, K, RecordError } from "../wire/records.ts";
 import { Rpc } from "../wire/rpc.ts";
 import { BusService } from "./service.ts";
 
@@ -86,13 +87,8 @@ export interface InstanceOptions {
 /** Instance-level counters (also in `/metrics`). */
 export interface InstanceCounters {
   recordsIn: number;
-  recordsOut: number;
-  /** records for a slot that is not alive: dropped (its restart resyncs) */
-  droppedDead: number;
   /** records that did not decode */
   badRecords: number;
-  /** records waiting for room in a full ring */
-  backlog: number;
   eventsRouted: number;
   messagesRouted: number;
   resyncs: number;
@@ -108,17 +104,20 @@ export class Instance {
   readonly partition: Partition;
   readonly pump: Pump<Partition>;
   readonly owner: AggregationOwner;
+  /** the shares of statistics this partition keeps for their owners */
+  readonly shares: Shares;
   readonly rpc: Rpc;
+  /** records to the other instances (sent, queued for room, dropped for a dead slot) */
+  readonly outbox: Outbox;
   readonly sessions: SessionHolder;
+  /** the cluster's SIP streams: holders, which are up, outages */
+  readonly streams: StreamView;
   readonly service: BusService;
   /** events of the DNs this instance owns, and messages from other partitions, in time order */
   readonly merge: TimeMerge<TEvent | CrossMessage>;
   readonly counters: InstanceCounters = {
     recordsIn: 0,
-    recordsOut: 0,
-    droppedDead: 0,
     badRecords: 0,
-    backlog: 0,
     eventsRouted: 0,
     messagesRouted: 0,
     resyncs: 0,
@@ -127,19 +126,11 @@ export class Instance {
   loopLagMs = 0;
   private readonly _o: InstanceOptions;
   private readonly _allSlots: number[];
-  /** sid → local statistic id of the shares this partition contributes */
-  private readonly _shares = new Map<string, number>();
-  /** streams (node/port keys) that are up, as their holders reported */
-  private readonly _up = new Set<string>();
-  private readonly _streamHolder = new Map<string, number>();
-  /** requesters (owner slots) whose next collect must see an outage that ended since their last */
-  private readonly _outageSeen = new Set<number>();
   /** `from/kind/to` → merge time of the last state update (their order is kept) */
   private readonly _msgT = new Map<string, number>();
   private _members: MemberInfo[] = [];
   private _alive: boolean[];
   private _generation: number[];
-  private readonly _backlog = new Map<number, Uint8Array[]>();
   private _timers: ReturnType<typeof setInterval>[] = [];
   private _running = false;
   private _sessionsStarted = false;
@@ -197,8 +188,10 @@ export class Instance {
         maxLateMs: 7 * 86_400_000,
       }),
     });
-    for (const a of assignSessions(o.nodes, this.slots)) this._streamHolder.set(a.key, a.holder);
+    this.streams = new StreamView(assignSessions(o.nodes, this.slots));
     this.merge = new TimeMerge<TEvent | CrossMessage>({ now: () => Date.now(), ...(o.merge ?? {}) });
+    this.shares = new Shares(this.partition);
+    this.outbox = new Outbox(o.bus, (to) => this._alive[to] === true || this._aliveNow(to), o.logger);
     this.rpc = new Rpc((to, rec) => this.send(to, rec));
     this.owner = new AggregationOwner(
       {
@@ -207,8 +200,8 @@ export class Instance {
         now: () => this.clock.now(),
         isAlive: (s) => this._alive[s] === true,
         send: (to, rec) => this.send(to, rec),
-        openLocal: (sid, req) => this._openShare(sid, req),
-        closeLocal: (sid) => this._closeShare(sid),
+        openLocal: (sid, req) => this.shares.open(sid, req),
+        closeLocal: (sid) => this.shares.close(sid),
         localPartials: (sids, at) => this._partials(sids, at, self),
         notify: (facade, sid, n) => this._notify(facade, sid, n),
       },
@@ -253,26 +246,14 @@ export class Instance {
     return this._members;
   }
 
-  /** Statistics whose shares this partition keeps. */
-  get shares(): number {
-    return this._shares.size;
-  }
-
   /** Every SIP stream of the cluster is up and its holder alive. */
   streamsLive(): boolean {
-    for (const [key, holder] of this._streamHolder)
-      if (!this._up.has(key) || !this._alive[holder]) return false;
-    return true;
+    return this.streams.live((s) => this._alive[s] === true);
   }
 
   /** Streams that are not live, with why. */
   streamsDown(): string[] {
-    const out: string[] = [];
-    for (const [key, holder] of this._streamHolder) {
-      if (!this._alive[holder]) out.push(`${key}: held by instance ${holder}, which is not alive`);
-      else if (!this._up.has(key)) out.push(`${key}: not live`);
-    }
-    return out;
+    return this.streams.down((s) => this._alive[s] === true);
   }
 
   /** Start the loops and the SIP sessions. */
@@ -321,30 +302,7 @@ export class Instance {
       queueMicrotask(() => this._handle(rec, this.self));
       return true;
     }
-    if (!this._alive[to] && !this._aliveNow(to)) {
-      this.counters.droppedDead++;
-      return false;
-    }
-    const bytes = encodeRecord(rec);
-    if (bytes.length > this.bus.maxRecord) {
-      this._o.logger.error(
-        { kind: rec.k, bytes: bytes.length },
-        "record larger than the bus allows: dropped",
-      );
-      return false;
-    }
-    this.counters.recordsOut++;
-    const q = this._backlog.get(to);
-    if (q && q.length > 0) {
-      q.push(bytes);
-      this.counters.backlog++;
-      return true;
-    }
-    if (!this.bus.offer(to, bytes)) {
-      this._backlog.set(to, [bytes]);
-      this.counters.backlog++;
-    }
-    return true;
+    return this.outbox.send(to, rec);
   }
 
   /**
@@ -362,20 +320,6 @@ export class Instance {
     return this._alive[to] === true;
   }
 
-  private _flushBacklog(): void {
-    for (const [to, q] of this._backlog) {
-      while (q.length > 0 && this.bus.offer(to, q[0]!)) {
-        q.shift();
-        this.counters.backlog--;
-      }
-      if (!this._alive[to]) {
-        this.counters.droppedDead += q.length;
-        this.counters.backlog -= q.length;
-        q.length = 0;
-      }
-    }
-  }
-
   private async _run(): Promise<void> {
     const handler = (u8: Uint8Array, off: number, len: number, from: number): void => {
       this.counters.recordsIn++;
@@ -390,7 +334,7 @@ export class Instance {
       this._handle(rec, from);
     };
     while (this._running) {
-      this._flushBacklog();
+      this.outbox.flush();
       this.merge.drain(this._release);
       let n = 0;
       try {
@@ -400,7 +344,7 @@ export class Instance {
         this._o.logger.error({ err: (e as Error).message }, "bus poll failed");
       }
       this._drainOutbox();
-      if (n === 0) await this.bus.wait(this._backlog.size > 0 || this.merge.size > 0 ? 2 : 20);
+      if (n === 0) await this.bus.wait(this.outbox.waiting || this.merge.size > 0 ? 2 : 20);
       else if (n === 512) await new Promise<void>((r) => setImmediate(r));
     }
   }
@@ -418,13 +362,13 @@ export class Instance {
           this._applySource(rec.key, rec.op, rec.t);
           return;
         case K.open: {
-          const r = this._openShare(rec.sid, rec.req);
+          const r = this.shares.open(rec.sid, rec.req);
           if (r instanceof ServiceError)
             this._o.logger.warn({ sid: rec.sid, err: r.message }, "share of a statistic refused");
           return;
         }
         case K.close:
-          this._closeShare(rec.sid);
+          this.shares.close(rec.sid);
           return;
         case K.collect:
           this._collect(rec.round, rec.at, from);
@@ -557,77 +501,34 @@ export class Instance {
       // the other streams that have not delivered yet come up about now (the nodes start, or
       // come back, together): none of this stream's events is applied ahead of their first ones
       // (`expect` holds only for streams that never delivered, for at most 3 s)
-      for (const other of this._streamHolder.keys()) if (other !== key) this.merge.expect(other, 5000);
+      for (const other of this.streams.holders.keys()) if (other !== key) this.merge.expect(other, 5000);
       // and the sessions this instance holds that wait to reconnect try now
       this.sessions.nudge();
     }
-    // an outage shorter than a collect round (a node restart at a high speed: drop, reset, up within
-    // a few ms) is still reported: every owner's next round is invalid
-    if (op !== "up") for (const s of this._allSlots) this._outageSeen.add(s);
-    if (op === "up") {
-      this._up.add(key);
-      this.partition.setSourceValid(key, true, t);
-    } else if (op === "down") {
-      this._up.delete(key);
-      this.partition.setSourceValid(key, false, t);
-    } else this.partition.resetSource(key, t);
+    // (an outage shorter than a collect round is still reported: see StreamView)
+    this.streams.apply(key, op, this._allSlots);
+    if (op === "reset") this.partition.resetSource(key, t);
+    else this.partition.setSourceValid(key, op === "up", t);
     this._drainOutbox();
   }
 
   // -------------------------------------------------------------------------------------------
   // shares of statistics (every instance) and collect rounds
 
-  private _openShare(sid: string, req: OpenRequest): { cat: Category; tenant: string } | ServiceError {
-    const existing = this._shares.get(sid);
-    if (existing !== undefined) this.partition.close(existing);
-    const o = this.partition.open({ ...req, notification: { mode: "none" } });
-    if ("error" in o) return new ServiceError(400, o.error.code, o.error.message);
-    this._shares.set(sid, o.statId);
-    const p = this.partition.partialOf(o.statId);
-    const tenant = this.partition.dir.obj(req.object.type, req.object.id)?.tenant ?? req.object.tenant ?? "";
-    return { cat: (p?.cat ?? "TotalNumber") as Category, tenant };
-  }
-
-  private _closeShare(sid: string): void {
-    const id = this._shares.get(sid);
-    if (id === undefined) return;
-    this._shares.delete(sid);
-    this.partition.close(id);
-  }
-
+  /** The partials of `sids` at `at` for aggregation owner `requester`, after what is due here. */
   private _partials(sids: readonly string[], at: number, requester: number): (StatPartial | null)[] {
     this.merge.drain(this._release);
     this.clock.observe(at);
     this.pump.tick(at);
     this._drainOutbox();
-    const outage = this._outageSeen.delete(requester);
-    const up = this.streamsLive() && !outage;
-    return sids.map((sid) => {
-      const id = this._shares.get(sid);
-      if (id === undefined) return null;
-      const p = this.partition.partialOf(id, at);
-      // a stream that is not live makes every share invalid: in a SIP cluster any DN's calls
-      // may pass through any node (docs/semantics.md, "Validity")
-      if (p && !up) return { ...p, inv: p.inv + 1 };
-      return p;
-    });
+    // an outage since this owner's last round makes this round invalid (see StreamView)
+    const outage = this.streams.takeOutage(requester);
+    return this.shares.partials(sids, at, this.streamsLive() && !outage);
   }
 
   private _collect(round: number, at: number, from: number): void {
-    const sids: string[] = [];
-    const prefix = `${from}.`;
-    for (const sid of this._shares.keys()) if (sid.startsWith(prefix)) sids.push(sid);
-    const parts = this._partials(sids, at, from);
-    const CHUNK = 64;
-    if (sids.length === 0) {
-      this.send(from, { k: K.partials, round, at, last: true, list: [] });
-      return;
-    }
-    for (let i = 0; i < sids.length; i += CHUNK) {
-      const list: [string, StatPartial | null][] = [];
-      for (let j = i; j < Math.min(sids.length, i + CHUNK); j++) list.push([sids[j]!, parts[j] ?? null]);
-      this.send(from, { k: K.partials, round, at, last: i + CHUNK >= sids.length, list });
-    }
+    const sids = this.shares.ownedBy(from);
+    for (const rec of Shares.answer(round, at, sids, this._partials(sids, at, from))) this.send(from, rec);
   }
 
   private _notify(facade: number, sid: string, n: NotificationOut): void {
@@ -691,10 +592,10 @@ export class Instance {
     this.owner.dropFacade(slot);
     this.service.ownerGone(slot);
     // the streams it held are not fed until it is back
-    for (const [key, holder] of this._streamHolder) {
-      if (holder === slot && this._up.has(key)) this._applySource(key, "down", this.clock.now());
+    for (const key of this.streams.upHeldBy(slot)) {
+      this._applySource(key, "down", this.clock.now());
     }
-    this._backlog.delete(slot);
+    this.outbox.forget(slot);
     // what the dead slot told this partition of its DNs (agents' and places' statuses on them) is
     // unknown now; its restart reports the truth again from the snapshots
     const slots = this._allSlots;

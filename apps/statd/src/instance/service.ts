@@ -376,10 +376,10 @@ export class BusService implements StatService {
       },
       bus: {
         recordsIn: i.counters.recordsIn,
-        recordsOut: i.counters.recordsOut,
-        droppedDead: i.counters.droppedDead,
+        recordsOut: i.outbox.counters.recordsOut,
+        droppedDead: i.outbox.counters.droppedDead,
         badRecords: i.counters.badRecords,
-        backlog: i.counters.backlog,
+        backlog: i.outbox.counters.backlog,
       },
     };
   }
