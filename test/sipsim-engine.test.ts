@@ -3,35 +3,21 @@
  * accepted, and at checkpoints through the day the engine's queue and group statistics equal what
  * the model's own events and snapshot say.
  */
-import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { loadStatdConfig } from "@statd/config";
-import { resolveConfig } from "../packages/sip-sim/src/config.ts";
-import { Simulation } from "../packages/sip-sim/src/model.ts";
-import { parseScenario } from "../packages/sip-sim/src/scenario.ts";
-import { Engine } from "../packages/stat-core/src/engine/engine.ts";
 
-const root = join(import.meta.dir, "..");
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Simulation } from "../packages/sip-sim/src/model.ts";
+import { demoDay } from "./demo-day.ts";
+
+const _root = join(import.meta.dir, "..");
 
 describe("sipsim → stat-core engine", () => {
   test("a simulated day: every event applied, statistics match the model", () => {
-    const config = loadStatdConfig(readFileSync(join(root, "config/demo.toml"), "utf8")).engine;
-    const scenario = parseScenario(readFileSync(join(root, "packages/sip-sim/scenarios/day.toml"), "utf8"));
-    const cfg = resolveConfig({
-      nodes: 2,
-      agents: 40,
-      queues: 3,
-      arrivalRate: 0.07,
-      aht: 200,
-      seed: 1,
-      scenario,
-    });
-    const engine = new Engine({ config, startMs: cfg.startEpoch * 1000 });
+    const { cfg, engine, open } = demoDay("packages/sip-sim/scenarios/day.toml");
     const stat = (type: string, id: string, statType: string): number => {
-      const r = engine.open({ object: { type, id }, statType } as never) as { statId?: number };
-      expect(r.statId).toBeNumber();
-      return r.statId as number;
+      const statId = open(type, id, statType);
+      expect(statId).toBeNumber();
+      return statId;
     };
     const ids = {
       entered: stat("Queue", "8001", "TotalNumberCallsEntered"),

@@ -6,37 +6,18 @@
  * at 08:30 the engine's waiting calls, talking, logged-in and ready agents equal the model's, and
  * without the resets they do not (the lost calls would stay up for 4 hours).
  */
-import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { loadStatdConfig } from "../packages/config/src/mod.ts";
-import { resolveConfig } from "../packages/sip-sim/src/config.ts";
-import { Simulation } from "../packages/sip-sim/src/model.ts";
-import { parseScenario } from "../packages/sip-sim/src/scenario.ts";
-import { Engine } from "../packages/stat-core/src/engine/engine.ts";
 
-const root = join(import.meta.dir, "..");
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Simulation } from "../packages/sip-sim/src/model.ts";
+import { demoDay } from "./demo-day.ts";
+
+const _root = join(import.meta.dir, "..");
 const GROUPS = ["group1", "group2", "group3"];
 const QUEUES = ["8001", "8002", "8003"];
 
 function run(reset: boolean) {
-  const config = loadStatdConfig(readFileSync(join(root, "config/demo.toml"), "utf8")).engine;
-  const scenario = parseScenario(readFileSync(join(root, "packages/sip-sim/scenarios/faults.toml"), "utf8"));
-  const cfg = resolveConfig({
-    nodes: 2,
-    agents: 40,
-    queues: 3,
-    arrivalRate: 0.07,
-    aht: 200,
-    seed: 1,
-    scenario,
-  });
-  const engine = new Engine({ config, startMs: cfg.startEpoch * 1000 });
-  const open = (type: string, id: string, statType: string): number => {
-    const r = engine.open({ object: { type, id }, statType } as never);
-    if ("error" in r) throw new Error(r.error.message);
-    return r.statId;
-  };
+  const { cfg, engine, open } = demoDay("packages/sip-sim/scenarios/faults.toml");
   const ids: Record<string, number> = {};
   for (const q of QUEUES) ids[`waiting ${q}`] = open("Queue", q, "CurrNumberWaitingCalls");
   for (const g of GROUPS) {

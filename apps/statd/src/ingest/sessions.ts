@@ -83,6 +83,8 @@ interface _Held {
   up: boolean;
   events: number;
   fromStart: boolean;
+  /** this link is the session's current one (a stopped link's late callbacks are ignored) */
+  current: boolean;
 }
 
 /** See the module doc. */
@@ -108,7 +110,7 @@ export class SessionHolder {
   /** Re-register every held session on a fresh stream (reset + snapshot). */
   resync(): void {
     if (!this._started) return;
-    for (const h of this._links) h.link.stop();
+    for (const h of this._links) this._stop(h);
     this._links = this.held.map((a) => this._make(a, false));
   }
 
@@ -124,7 +126,7 @@ export class SessionHolder {
       const st = h.link.stats();
       if (h.up || st.reconnectInMs === undefined || st.reconnectInMs < 50) return h;
       n++;
-      h.link.stop();
+      this._stop(h);
       return this._make(h.a, h.fromStart);
     });
     return n;
@@ -132,7 +134,7 @@ export class SessionHolder {
 
   stop(): void {
     this._started = false;
-    for (const h of this._links) h.link.stop();
+    for (const h of this._links) this._stop(h);
     this._links = [];
   }
 
@@ -159,11 +161,17 @@ export class SessionHolder {
 
   private _make(a: Assignment, fromStart: boolean): _Held {
     const o = this._o;
-    const held: _Held = { a, link: null as unknown as StreamLink, up: false, events: 0, fromStart };
-    let current = true;
+    const held: _Held = {
+      a,
+      link: null as unknown as StreamLink,
+      up: false,
+      events: 0,
+      fromStart,
+      current: true,
+    };
     held.link = o.factory(a.node, a.port, fromStart, {
       deliver: (ev) => {
-        if (!current) return;
+        if (!held.current) return;
         const r = o.gate.check(ev);
         if (typeof r === "string") return; // counted by the gate
         held.events++;
@@ -172,20 +180,21 @@ export class SessionHolder {
         o.onEvent(te);
       },
       onState: (state, info) => {
-        if (!current) return;
+        if (!held.current) return;
         const r = sourceOps(held.up, state, info);
         held.up = r.up;
         for (const op of r.ops) o.onSource(a.key, op);
       },
     });
-    const stop = held.link.stop.bind(held.link);
-    held.link.stop = () => {
-      if (current && held.up) o.onSource(a.key, "down");
-      current = false;
-      held.up = false;
-      stop();
-    };
     held.link.start();
     return held;
+  }
+
+  /** Stop a held session: a stream that was up goes down first; nothing it sends later counts. */
+  private _stop(held: _Held): void {
+    if (held.current && held.up) this._o.onSource(held.a.key, "down");
+    held.current = false;
+    held.up = false;
+    held.link.stop();
   }
 }
