@@ -2449,3 +2449,18 @@ export class Engine implements Partition {
     return out;
   }
 }
+
+/**
+ * What a checkpoint of an engine needs from this module (docs/checkpoints.md): the classes of
+ * its state, and the module constants its state points at and compares by identity (restored
+ * as the constants of the process that restores it, not as copies).
+ */
+export const ENGINE_GRAPH = {
+  classes: { Engine, _LocalMsg } as const,
+  statics: {
+    "engine:NO_ENTRIES": _NO_ENTRIES,
+    "engine:PROFILE_FREE": _PROFILE_FREE,
+    "engine:NO_ATTRS": _NO_ATTRS,
+    "engine:DEFAULT_PROFILE": DEFAULT_PROFILE,
+  } as Readonly<Record<string, object>>,
+};
